@@ -1,0 +1,78 @@
+/*
+ * lockprobe-netd's sandbox: privilege drop, then the seccomp allowlist.
+ *
+ * The allowlist is what the event loop needs once the sandbox is in place;
+ * everything opened or created before (the event base, the IPC socket) is
+ * not in it.  Maintain it with "netd-seccomp trap": a missing call then
+ * fails with ENOSYS and is logged by number and name instead of killing.
+ */
+#include "config.h"
+
+#include <sys/mman.h>
+
+#include <errno.h>
+#include <stdio.h>
+
+#include "ipc.h"
+#include "netd.h"
+#include "privdrop.h"
+#include "seccomp_filter.h"
+
+static const struct seccomp_rule netd_allowlist[] = {
+	/* IPC with lockprobed, on its descriptor only */
+	SC_ALLOW_ARG_EQ(recvfrom, 0, IPC_NETD_FD),
+	SC_ALLOW_ARG_EQ(sendto, 0, IPC_NETD_FD),
+	SC_ALLOW(poll),			/* ipc_recv's hang-up check */
+	/* the libevent loop (epoll backend) */
+	SC_ALLOW(epoll_wait),
+	SC_ALLOW(epoll_pwait),
+	SC_ALLOW(epoll_ctl),
+	SC_ALLOW(clock_gettime),	/* when the vDSO is not used */
+	SC_ALLOW(gettimeofday),
+	SC_ALLOW(getrandom),		/* libevent's and libc's arc4random */
+	/* memory: never executable */
+	SC_ALLOW(brk),
+	SC_ALLOW_ARG_NONE(mmap, 2, PROT_EXEC),
+	SC_ALLOW_ARG_NONE(mprotect, 2, PROT_EXEC),
+	SC_ALLOW(munmap),
+	SC_ALLOW(mremap),
+	SC_ALLOW(madvise),
+	/* signals, threads' leftovers in libc, exit */
+	SC_ALLOW(rt_sigreturn),
+	SC_ALLOW(rt_sigprocmask),
+	SC_ALLOW(futex),
+	SC_ALLOW(rseq),
+	SC_ALLOW(restart_syscall),
+	SC_ALLOW(getpid),
+	SC_ALLOW(close),
+	SC_ALLOW(close_range),
+	SC_ALLOW(exit),
+	SC_ALLOW(exit_group),
+	/* libc's own diagnostics go to stderr */
+	SC_ALLOW_ARG_EQ(write, 0, 2),
+	/* netd never starts threads or processes: clone3 answers ENOSYS so
+	 * that a libc which tries it falls back to clone, which kills */
+	SC_ERRNO(clone3, ENOSYS),
+};
+
+int
+netd_sandbox_enter(const struct netd_sandbox *sb, char *err, size_t errlen)
+{
+	struct privdrop pd = {
+		.root_dir = sb->root_dir,
+		.uid = sb->uid,
+		.gid = sb->gid,
+		.max_files = 64,
+		.max_file_size = 0,
+	};
+
+	if (sb->mode == SANDBOX_TRAP && seccomp_trap_install() == -1) {
+		snprintf(err, errlen, "cannot install the SIGSYS handler");
+		return -1;
+	}
+	if (privdrop_apply(&pd, err, errlen) == -1)
+		return -1;
+	return seccomp_filter_load(netd_allowlist,
+	    sizeof(netd_allowlist) / sizeof(netd_allowlist[0]), sb->mode,
+	    err, errlen);
+}

@@ -1,0 +1,268 @@
+/*
+ * lockprobed: the privileged parent.  It reads lockprobe.conf, starts and
+ * watches lockprobe-netd, and never parses anything a remote party wrote.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "conf.h"
+#include "lockprobed.h"
+#include "log.h"
+
+#define CONF_ERR_MAX	4096
+
+static struct privd privd;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: lockprobed [-dnv] [-f file] "
+	    "[-X open-shadow | execve]\n");
+	exit(1);
+}
+
+double
+timespec_elapsed(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - since->tv_sec) +
+	    (double)(now.tv_nsec - since->tv_nsec) / 1e9;
+}
+
+/* Log each line of a multi-line error text. */
+static void
+log_lines(int priority, const char *text)
+{
+	char line[CONF_MAX_LINE + 256];
+	const char *p = text, *nl;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		snprintf(line, sizeof(line), "%.*s",
+		    (int)(nl ? (size_t)(nl - p) : strlen(p)), p);
+		log_raw(priority, line);
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+}
+
+/* Parse and check a configuration; on error the errors are in err. */
+static int
+load_conf(const char *path, struct lp_conf *conf, char *err, size_t errlen)
+{
+	struct lp_conf parsed;
+	char why[512];
+
+	conf_defaults(&parsed);
+	if (conf_parse_file(path, &parsed, err, errlen) == -1)
+		return -1;
+	if (netd_check_conf(&parsed, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		return -1;
+	}
+	*conf = parsed;
+	return 0;
+}
+
+static void
+effective_log_level(struct privd *pd)
+{
+	log_setlevel(pd->verbose > 0 ? LOG_DEBUG : pd->conf.log_level);
+}
+
+static void
+reload(struct privd *pd)
+{
+	struct lp_conf conf;
+	char err[CONF_ERR_MAX];
+	int restart;
+
+	log_info("reloading %s", pd->conf_path);
+	if (load_conf(pd->conf_path, &conf, err, sizeof(err)) == -1) {
+		log_lines(LOG_WARNING, err);
+		log_warnx("reload refused: %s has errors; the running "
+		    "configuration stays in force", pd->conf_path);
+		return;
+	}
+	if (pd->verbose > 0)
+		conf.log_level = LOG_DEBUG;
+	if (strcmp(conf.pidfile, pd->conf.pidfile) != 0)
+		log_warnx("pidfile: a new path takes effect at the next "
+		    "start; still using %s", pd->conf.pidfile);
+	snprintf(conf.pidfile, sizeof(conf.pidfile), "%s", pd->conf.pidfile);
+	restart = netd_conf_changed(&pd->conf, &conf);
+	pd->conf = conf;
+	effective_log_level(pd);
+	log_info("configuration reloaded");
+	if (restart)
+		netd_restart(pd, "its settings changed");
+	else
+		netd_reschedule_heartbeat(pd);
+}
+
+static void
+reap_children(struct privd *pd)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		netd_reaped(pd, pid, status);
+}
+
+static void
+on_signal(evutil_socket_t sig, short events, void *arg)
+{
+	struct privd *pd = arg;
+
+	(void)events;
+	switch (sig) {
+	case SIGHUP:
+		reload(pd);
+		break;
+	case SIGCHLD:
+		reap_children(pd);
+		break;
+	case SIGTERM:
+	case SIGINT:
+		log_info("received %s; shutting down",
+		    sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		pd->stopping = 1;
+		event_base_loopbreak(pd->base);
+		break;
+	}
+}
+
+static int
+parse_probe(const char *arg)
+{
+	if (strcmp(arg, "open-shadow") == 0)
+		return LOCKPROBE__SANDBOX_PROBE__KIND__OPEN_SHADOW;
+	if (strcmp(arg, "execve") == 0)
+		return LOCKPROBE__SANDBOX_PROBE__KIND__EXECVE;
+	fprintf(stderr, "lockprobed: -X %s: unknown probe; use open-shadow "
+	    "or execve\n", arg);
+	exit(1);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const int signals[] = { SIGHUP, SIGCHLD, SIGTERM, SIGINT };
+	struct event *sigev[sizeof(signals) / sizeof(signals[0])];
+	struct privd *pd = &privd;
+	char err[CONF_ERR_MAX];
+	int ch, check_only = 0, probe = 0;
+	size_t i;
+
+	pd->conf_path = SYSCONFDIR "/lockprobe.conf";
+	while ((ch = getopt(argc, argv, "df:nvX:")) != -1) {
+		switch (ch) {
+		case 'd':
+			pd->foreground = 1;
+			break;
+		case 'f':
+			pd->conf_path = optarg;
+			break;
+		case 'n':
+			check_only = 1;
+			break;
+		case 'v':
+			pd->verbose++;
+			break;
+		case 'X':
+			probe = parse_probe(optarg);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	log_init("lockprobed", 1, LOG_INFO);
+	/* daemon() changes to "/": keep a path that SIGHUP can re-read. */
+	if (pd->conf_path[0] != '/') {
+		char *abs = realpath(pd->conf_path, NULL);
+
+		if (abs == NULL) {
+			fprintf(stderr, "lockprobed: %s: %s\n", pd->conf_path,
+			    strerror(errno));
+			return 1;
+		}
+		pd->conf_path = abs;
+	}
+	if (load_conf(pd->conf_path, &pd->conf, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s", err);
+		if (err[0] != '\0' && err[strlen(err) - 1] != '\n')
+			fputc('\n', stderr);
+		fprintf(stderr, "lockprobed: %s: configuration has errors\n",
+		    pd->conf_path);
+		return 1;
+	}
+	if (check_only) {
+		if (pd->verbose > 0)
+			conf_print(stdout, &pd->conf);
+		fprintf(stderr, "lockprobed: %s: configuration OK\n",
+		    pd->conf_path);
+		return 0;
+	}
+	if (geteuid() != 0)
+		fatalx("must be started as root");
+
+	umask(022);
+	pd->pidfile = pidfile_open(pd->conf.pidfile, err, sizeof(err));
+	if (pd->pidfile == NULL)
+		fatalx("%s", err);
+	if (!pd->foreground) {
+		if (daemon(0, 0) == -1)
+			fatal("daemon");
+		log_init("lockprobed", 0, LOG_INFO);
+	}
+	effective_log_level(pd);
+	if (pidfile_write(pd->pidfile, getpid()) == -1)
+		fatal("writing pidfile %s", pd->conf.pidfile);
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((pd->base = event_base_new()) == NULL)
+		fatalx("cannot create the event loop");
+	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+		sigev[i] = evsignal_new(pd->base, signals[i], on_signal, pd);
+		if (sigev[i] == NULL || evsignal_add(sigev[i], NULL) == -1)
+			fatalx("cannot handle signal %d", signals[i]);
+	}
+	netd_init(pd, probe);
+	log_info("lockprobed %s starting (config %s)", PACKAGE_VERSION,
+	    pd->conf_path);
+	if (netd_start(pd) == -1)
+		fatalx("cannot start lockprobe-netd");
+
+	event_base_dispatch(pd->base);
+
+	pd->stopping = 1;
+	netd_stop(pd);
+	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		event_free(sigev[i]);
+	event_free(pd->netd.heartbeat_ev);
+	event_free(pd->netd.restart_ev);
+	event_base_free(pd->base);
+	pidfile_remove(pd->pidfile);
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,79 @@
+/* lockprobed: the privileged parent. */
+#ifndef LOCKPROBE_LOCKPROBED_H
+#define LOCKPROBE_LOCKPROBED_H
+
+#include <sys/types.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "conf.h"
+#include "ipc.h"
+
+/* netd restart policy */
+#define NETD_BACKOFF_MIN_SEC	1
+#define NETD_BACKOFF_MAX_SEC	60
+#define NETD_STABLE_SEC		30	/* a run this long resets the back-off */
+#define NETD_CRASH_LOOP		5	/* failed runs in a row that make a loop */
+#define NETD_STOP_GRACE_MS	2000
+/* netd's forwarded log lines: a burst, then this many a second */
+#define NETD_LOG_BURST		200
+#define NETD_LOG_RATE		50
+
+enum netd_state {
+	NETD_STOPPED,		/* not running; maybe a restart is scheduled */
+	NETD_STARTING,		/* forked, waiting for its hello */
+	NETD_RUNNING,		/* said hello, answering heartbeats */
+};
+
+struct netd_child {
+	enum netd_state		 state;
+	pid_t			 pid;
+	struct ipc_channel	 ipc;
+	struct event		*ipc_ev;
+	struct event		*heartbeat_ev;
+	struct event		*restart_ev;
+	struct timespec		 started;
+	struct timespec		 last_ack;
+	uint64_t		 heartbeat_id;	/* outstanding, 0 if none */
+	uint64_t		 heartbeats_acked;
+	unsigned int		 failures;	/* failed runs in a row */
+	unsigned int		 starts;
+	/* rate limit for forwarded log lines */
+	double			 log_tokens;
+	struct timespec		 log_refill;
+	uint64_t		 log_dropped;
+	/* lockprobed -X: one sandbox probe for the first netd */
+	int			 probe_kind;
+};
+
+struct privd {
+	struct event_base	*base;
+	struct lp_conf		 conf;
+	const char		*conf_path;
+	int			 foreground;
+	int			 verbose;
+	struct netd_child	 netd;
+	struct pidfile		*pidfile;
+	int			 stopping;
+};
+
+/* privd/lockprobed.c */
+double	timespec_elapsed(const struct timespec *since);
+
+/* privd/netd_child.c */
+int	netd_check_conf(const struct lp_conf *conf, char *err, size_t errlen);
+void	netd_init(struct privd *pd, int probe_kind);
+int	netd_start(struct privd *pd);
+void	netd_reaped(struct privd *pd, pid_t pid, int status);
+void	netd_stop(struct privd *pd);
+void	netd_restart(struct privd *pd, const char *why);
+void	netd_reschedule_heartbeat(struct privd *pd);
+int	netd_conf_changed(const struct lp_conf *a, const struct lp_conf *b);
+
+/* privd/pidfile.c */
+struct pidfile;
+struct pidfile *pidfile_open(const char *path, char *err, size_t errlen);
+int	pidfile_write(struct pidfile *pf, pid_t pid);
+void	pidfile_remove(struct pidfile *pf);
+
+#endif

@@ -1,0 +1,169 @@
+# Shared harness for the daemon tests: sourced, not run.  Each test starts
+# the real lockprobed (which fork+execs the real lockprobe-netd) in the
+# foreground with a private configuration, state directory and pidfile.
+#
+# LP_SECCOMP=trap reruns a test with netd's sandbox in trap mode; a test then
+# fails if netd trapped any system call it did not expect (LP_ALLOW_TRAPS).
+
+set -u
+
+: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_srcdir:=$top_builddir}"
+LOCKPROBED=$top_builddir/lockprobed
+NETD=$top_builddir/lockprobe-netd
+NETD_USER=${LP_TEST_USER:-nobody}
+SECCOMP_MODE=${LP_SECCOMP:-kill}
+LP_ALLOW_TRAPS=${LP_ALLOW_TRAPS:-}
+TEST_NAME=$(basename "$0" .sh)
+
+T=
+PRIVD_PID=
+CONF=
+LOG=
+
+skip() {
+	if [ "${CI:-}" = true ]; then
+		echo "FAIL: $TEST_NAME would skip, which CI=true does not allow: $*"
+		exit 1
+	fi
+	echo "SKIP: $TEST_NAME: $*"
+	exit 77
+}
+
+dump_log() {
+	if [ -n "$LOG" ] && [ -f "$LOG" ]; then
+		echo "--- lockprobed log ($LOG) ---"
+		tail -n 60 "$LOG"
+		echo "---"
+	fi
+}
+
+fail() {
+	echo "FAIL: $TEST_NAME: $*"
+	dump_log
+	exit 1
+}
+
+ok() {
+	echo "ok: $*"
+}
+
+cleanup() {
+	if [ -n "$PRIVD_PID" ] && kill -0 "$PRIVD_PID" 2>/dev/null; then
+		kill -KILL "$PRIVD_PID" 2>/dev/null
+		wait "$PRIVD_PID" 2>/dev/null
+	fi
+	if [ -n "$T" ]; then
+		# a netd orphaned by a failed test
+		for p in $(pgrep -x lockprobe-netd 2>/dev/null); do
+			case "$(readlink "/proc/$p/root" 2>/dev/null)" in
+			"$T"/*) kill -KILL "$p" 2>/dev/null ;;
+			esac
+		done
+		rm -rf "$T"
+	fi
+}
+trap cleanup EXIT
+
+require_root() {
+	[ "$(id -u)" = 0 ] || skip "needs root (run the suite as root)"
+	id "$NETD_USER" >/dev/null 2>&1 || skip "needs the user $NETD_USER"
+}
+
+# setup_test: a private directory, and a configuration with the given
+# extra lines appended (later keys must not repeat earlier ones).
+setup_test() {
+	T=$(mktemp -d /tmp/lockprobe-test.XXXXXX) || fail "mktemp"
+	chmod 755 "$T"
+	CONF=$T/lockprobe.conf
+	LOG=$T/lockprobed.log
+	write_conf "$@"
+}
+
+write_conf() {
+	{
+		echo "state-directory $T/state"
+		echo "netd-user $NETD_USER"
+		echo "netd-path ${LP_NETD_PATH:-$NETD}"
+		echo "pidfile $T/lockprobed.pid"
+		echo "netd-seccomp $SECCOMP_MODE"
+		for line in "$@"; do
+			echo "$line"
+		done
+	} > "$CONF.new"
+	chmod 644 "$CONF.new"
+	mv "$CONF.new" "$CONF"
+}
+
+start_daemon() {
+	"$LOCKPROBED" -d -f "$CONF" "$@" >> "$LOG" 2>&1 &
+	PRIVD_PID=$!
+}
+
+# wait_for SECONDS DESCRIPTION COMMAND...: poll until COMMAND succeeds.
+wait_for() {
+	_limit=$1 _what=$2
+	shift 2
+	_i=0
+	while ! "$@" >/dev/null 2>&1; do
+		_i=$((_i + 1))
+		[ "$_i" -le $((_limit * 10)) ] || fail "timed out after ${_limit}s waiting for: $_what"
+		sleep 0.1
+	done
+}
+
+log_has() {
+	grep -q -- "$1" "$LOG"
+}
+
+log_count() {
+	grep -c -- "$1" "$LOG"
+}
+
+wait_log() {
+	wait_for "${2:-10}" "log line matching '$1'" log_has "$1"
+}
+
+# netd_pid: the pid of lockprobed's current lockprobe-netd child, or empty.
+netd_pid() {
+	pgrep -P "$PRIVD_PID" -x lockprobe-netd 2>/dev/null | head -n 1
+}
+
+netd_running() {
+	[ -n "$(netd_pid)" ]
+}
+
+# wait_netd_up N: wait until netd has said hello N times in all.
+wait_netd_up() {
+	wait_for "${2:-10}" "netd up (hello number $1)" \
+	    sh -c "[ \$(grep -c 'is up: protocol' '$LOG') -ge $1 ]"
+}
+
+# check_traps: in trap mode, fail on any trapped call not expected.
+check_traps() {
+	if [ "$SECCOMP_MODE" = trap ] && [ -f "$LOG" ]; then
+		unexpected=$(grep 'trapped system call' "$LOG" |
+		    grep -v -E "${LP_ALLOW_TRAPS:-^\$}" || true)
+		[ -z "$unexpected" ] || fail "netd's sandbox trapped calls that are not in the allowlist:
+$unexpected"
+	fi
+}
+
+# stop_daemon: SIGTERM, which must end lockprobed with status 0.
+stop_daemon() {
+	if [ -n "$PRIVD_PID" ] && kill -0 "$PRIVD_PID" 2>/dev/null; then
+		kill -TERM "$PRIVD_PID"
+		wait "$PRIVD_PID"
+		_rc=$?
+		PRIVD_PID=
+		[ "$_rc" = 0 ] || fail "lockprobed exited with status $_rc on SIGTERM"
+	fi
+	PRIVD_PID=
+	check_traps
+}
+
+finish() {
+	stop_daemon
+	echo "PASS: $TEST_NAME${LP_SECCOMP:+ (seccomp $SECCOMP_MODE)}"
+	exit 0
+}
