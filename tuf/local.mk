@@ -1,0 +1,34 @@
+# tuf/: the TUF verification library (pure code: no network, no globals),
+# included from the top-level Makefile.am.  Paths are relative to the top
+# directory.
+
+noinst_LIBRARIES += libtuf.a
+libtuf_a_SOURCES = \
+	tuf/tuf_util.c tuf/tuf_util.h \
+	tuf/json.c tuf/json.h \
+	tuf/canonical_json.c tuf/canonical_json.h \
+	tuf/keys.c tuf/keys.h
+libtuf_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBSODIUM_CFLAGS) \
+	$(LIBCRYPTO_CFLAGS)
+TUF_LIBS = libtuf.a $(JANSSON_LIBS) $(LIBSODIUM_LIBS) $(LIBCRYPTO_LIBS)
+EXTRA_DIST += tuf/local.mk
+
+# Unit tests (Check).
+check_PROGRAMS += tests/check_tuf_crypto
+tests_check_tuf_crypto_SOURCES = tests/check_tuf_crypto.c
+tests_check_tuf_crypto_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) \
+	$(JANSSON_CFLAGS) $(LIBSODIUM_CFLAGS) $(LIBCRYPTO_CFLAGS) \
+	-I$(top_srcdir)/tuf
+tests_check_tuf_crypto_LDADD = libtuf.a libcommon.a $(JANSSON_LIBS) \
+	$(LIBSODIUM_LIBS) $(LIBCRYPTO_LIBS) $(CHECK_LIBS)
+TESTS += tests/check_tuf_crypto
+
+# Interoperability with python3-securesystemslib and the openssl command
+# line: tests/tuf_interop.sh drives tests/tuf_interop.py and the C checker.
+check_PROGRAMS += tests/tuf_interop_check
+tests_tuf_interop_check_SOURCES = tests/tuf_interop_check.c
+tests_tuf_interop_check_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(LIBSODIUM_CFLAGS) $(LIBCRYPTO_CFLAGS) -I$(top_srcdir)/tuf
+tests_tuf_interop_check_LDADD = $(TUF_LIBS)
+TESTS += tests/tuf_interop.sh
+EXTRA_DIST += tests/tuf_interop.sh tests/tuf_interop.py
