@@ -18,6 +18,7 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 
 #include <event2/event.h>
 
@@ -38,6 +39,7 @@ struct netd {
 	struct timeval		 heartbeat_timeout;
 	enum sandbox_mode	 mode;
 	uint64_t		 log_dropped;
+	int			 exit_status;
 };
 
 static struct netd netd;
@@ -202,6 +204,14 @@ run_sandbox_probe(const Lockprobe__SandboxProbe *probe)
 		execve(argv[0], argv, argv + 1);
 		log_warn("sandbox probe: execve /bin/true returned");
 		break;
+#ifdef __x86_64__
+	case LOCKPROBE__SANDBOX_PROBE__KIND__X32_GETPID:
+		/* the x32 ABI: same architecture, another call table */
+		log_info("sandbox probe: calling getpid through the x32 ABI");
+		log_warn("sandbox probe: x32 getpid returned %ld",
+		    syscall(0x40000000L | SYS_getpid));
+		break;
+#endif
 	default:
 		log_warnx("sandbox probe: unknown kind %d", probe->kind);
 		break;
@@ -259,6 +269,7 @@ on_ipc(evutil_socket_t fd, short events, void *arg)
 			return;
 		case IPC_RECV_ERROR:
 			log_warn("reading from lockprobed; exiting");
+			nd->exit_status = 1;
 			event_base_loopbreak(nd->base);
 			return;
 		}
@@ -274,6 +285,7 @@ on_watchdog(evutil_socket_t fd, short events, void *arg)
 	(void)events;
 	log_warnx("no heartbeat from lockprobed for %ld s; exiting",
 	    (long)nd->heartbeat_timeout.tv_sec);
+	nd->exit_status = 1;
 	event_base_loopbreak(nd->base);
 }
 
@@ -358,5 +370,5 @@ main(int argc, char *argv[])
 
 	event_base_dispatch(nd->base);
 	on_trap_check(-1, 0, nd);
-	return 0;
+	return nd->exit_status;
 }

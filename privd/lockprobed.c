@@ -30,7 +30,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: lockprobed [-dnv] [-f file] "
-	    "[-X open-shadow | execve]\n");
+	    "[-X open-shadow | execve | x32]\n");
 	exit(1);
 }
 
@@ -156,8 +156,10 @@ parse_probe(const char *arg)
 		return LOCKPROBE__SANDBOX_PROBE__KIND__OPEN_SHADOW;
 	if (strcmp(arg, "execve") == 0)
 		return LOCKPROBE__SANDBOX_PROBE__KIND__EXECVE;
-	fprintf(stderr, "lockprobed: -X %s: unknown probe; use open-shadow "
-	    "or execve\n", arg);
+	if (strcmp(arg, "x32") == 0)
+		return LOCKPROBE__SANDBOX_PROBE__KIND__X32_GETPID;
+	fprintf(stderr, "lockprobed: -X %s: unknown probe; use open-shadow, "
+	    "execve or x32\n", arg);
 	exit(1);
 }
 

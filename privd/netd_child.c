@@ -215,8 +215,14 @@ netd_start(struct privd *pd)
 		schedule_restart(pd, "a start-up error");
 		return -1;
 	}
-	if ((pid = fork()) == -1) {
+	nc->ipc_ev = event_new(pd->base, fds[0], EV_READ | EV_PERSIST,
+	    on_netd_ipc, pd);
+	if (nc->ipc_ev == NULL || event_add(nc->ipc_ev, NULL) == -1 ||
+	    (pid = fork()) == -1) {
 		log_warn("cannot start netd: fork");
+		if (nc->ipc_ev != NULL)
+			event_free(nc->ipc_ev);
+		nc->ipc_ev = NULL;
 		close(fds[0]);
 		close(fds[1]);
 		schedule_restart(pd, "a start-up error");
@@ -233,10 +239,6 @@ netd_start(struct privd *pd)
 	clock_gettime(CLOCK_MONOTONIC, &nc->started);
 	nc->last_ack = nc->started;
 	ipc_init(&nc->ipc, fds[0], "netd");
-	nc->ipc_ev = event_new(pd->base, fds[0], EV_READ | EV_PERSIST,
-	    on_netd_ipc, pd);
-	if (nc->ipc_ev == NULL || event_add(nc->ipc_ev, NULL) == -1)
-		fatalx("cannot watch the netd socket");
 	send_setup(pd, pw->pw_uid, pw->pw_gid);
 	netd_reschedule_heartbeat(pd);
 	log_info("started netd (pid %ld, start %u)", (long)pid, nc->starts);

@@ -1,0 +1,72 @@
+# bpf/local.mk: CO-RE BPF programs, their skeletons, and the collector
+# library (privd/ map walker and kernel symbol resolver), with their tests.
+# Included from the top-level Makefile.am; paths are relative to the top
+# directory.  Needs $(CLANG) and $(BPFTOOL) from configure.
+#
+# bpf/vmlinux.h is generated from the build machine's kernel BTF (override
+# with make VMLINUX_BTF=/path/to/btf); thanks to CO-RE the objects still
+# load on other kernels.  Each feature NAME is bpf/NAME.bpf.c + bpf/NAME.h
+# (shared with user space) + privd/NAME.[ch]; bpf/NAME.skel.h is generated.
+# bpf/kread.bpf.c is test-only: it reads kernel words for check_mapwalk.
+
+VMLINUX_BTF = /sys/kernel/btf/vmlinux
+BPF_CFLAGS = -g -O2 -Wall -target bpf -D__TARGET_ARCH_x86 \
+	-I$(top_builddir)/bpf -I$(top_srcdir)/bpf
+
+BPF_SKELS = bpf/mapwalk.skel.h bpf/ksym.skel.h bpf/kread.skel.h
+BPF_OBJS = bpf/mapwalk.bpf.o bpf/ksym.bpf.o bpf/kread.bpf.o
+BUILT_SOURCES += bpf/vmlinux.h $(BPF_SKELS)
+CLEANFILES += bpf/vmlinux.h bpf/vmlinux.h.tmp $(BPF_OBJS) $(BPF_SKELS) \
+	bpf/mapwalk.skel.h.tmp bpf/ksym.skel.h.tmp bpf/kread.skel.h.tmp
+EXTRA_DIST += bpf/local.mk \
+	bpf/mapwalk.bpf.c bpf/mapwalk.h \
+	bpf/ksym.bpf.c bpf/ksym.h \
+	bpf/kread.bpf.c
+
+bpf/vmlinux.h:
+	$(AM_V_GEN)$(MKDIR_P) bpf && \
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && \
+	mv $@.tmp $@
+
+bpf/mapwalk.bpf.o: $(top_srcdir)/bpf/mapwalk.bpf.c \
+    $(top_srcdir)/bpf/mapwalk.h bpf/vmlinux.h
+	$(AM_V_GEN)$(CLANG) $(BPF_CFLAGS) -c $(top_srcdir)/bpf/mapwalk.bpf.c -o $@
+bpf/ksym.bpf.o: $(top_srcdir)/bpf/ksym.bpf.c $(top_srcdir)/bpf/ksym.h \
+    bpf/vmlinux.h
+	$(AM_V_GEN)$(CLANG) $(BPF_CFLAGS) -c $(top_srcdir)/bpf/ksym.bpf.c -o $@
+bpf/kread.bpf.o: $(top_srcdir)/bpf/kread.bpf.c bpf/vmlinux.h
+	$(AM_V_GEN)$(CLANG) $(BPF_CFLAGS) -c $(top_srcdir)/bpf/kread.bpf.c -o $@
+
+bpf/mapwalk.skel.h: bpf/mapwalk.bpf.o
+	$(AM_V_GEN)$(BPFTOOL) gen skeleton bpf/mapwalk.bpf.o > $@.tmp && \
+	mv $@.tmp $@
+bpf/ksym.skel.h: bpf/ksym.bpf.o
+	$(AM_V_GEN)$(BPFTOOL) gen skeleton bpf/ksym.bpf.o > $@.tmp && \
+	mv $@.tmp $@
+bpf/kread.skel.h: bpf/kread.bpf.o
+	$(AM_V_GEN)$(BPFTOOL) gen skeleton bpf/kread.bpf.o > $@.tmp && \
+	mv $@.tmp $@
+
+# --- the collector library (linked into lockprobed) --------------------------
+COLLECTOR_CFLAGS = $(LIBBPF_CFLAGS) -I$(top_builddir)/bpf -I$(top_srcdir)/bpf
+COLLECTOR_LIBS = libcollector.a libcommon.a $(LIBBPF_LIBS) $(LIBELF_LIBS) \
+	$(ZLIB_LIBS)
+
+noinst_LIBRARIES += libcollector.a
+libcollector_a_SOURCES = \
+	privd/mapwalk.c privd/mapwalk.h \
+	privd/ksym.c privd/ksym.h
+nodist_libcollector_a_SOURCES = bpf/mapwalk.skel.h bpf/ksym.skel.h
+libcollector_a_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) \
+	-I$(top_builddir)/bpf -I$(top_srcdir)/bpf
+
+# --- tests (run as root; exit 77 to skip, but CI=true turns skips into failures)
+check_PROGRAMS += tests/check_mapwalk tests/check_ksym
+tests_check_mapwalk_SOURCES = tests/check_mapwalk.c
+nodist_tests_check_mapwalk_SOURCES = bpf/kread.skel.h
+tests_check_mapwalk_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(COLLECTOR_CFLAGS)
+tests_check_mapwalk_LDADD = $(COLLECTOR_LIBS) $(CHECK_LIBS)
+tests_check_ksym_SOURCES = tests/check_ksym.c
+tests_check_ksym_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(COLLECTOR_CFLAGS)
+tests_check_ksym_LDADD = $(COLLECTOR_LIBS) $(CHECK_LIBS)
+TESTS += tests/check_mapwalk tests/check_ksym
