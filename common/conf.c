@@ -29,6 +29,7 @@ enum conf_type {
 };
 
 #define PATH_NOT_ROOT	0x01
+#define PATH_OPTIONAL	0x04	/* "" means not set */
 #define PATH_NO_DOTDOT	0x02
 
 struct conf_enum {
@@ -57,6 +58,9 @@ enum {
 	K_HB_INTERVAL,
 	K_HB_TIMEOUT,
 	K_NETD_SECCOMP,
+	K_ASSET_DIR,
+	K_BTF_PATH,
+	K_BTF_DIR,
 	K_COUNT
 };
 
@@ -108,6 +112,18 @@ static const struct conf_key conf_keys[K_COUNT] = {
 	[K_NETD_SECCOMP] = { "netd-seccomp", CONF_ENUM, FIELD(netd_seccomp),
 	    .enums = sandbox_modes,
 	    .desc = "what the seccomp filter does to a forbidden call" },
+	[K_ASSET_DIR] = { "asset-directory", CONF_PATH, FIELD(asset_dir),
+	    .flags = PATH_NOT_ROOT,
+	    .desc = "the absolute path of the directory of installed BPF "
+	    "objects" },
+	[K_BTF_PATH] = { "btf-path", CONF_PATH, FIELD(btf_path),
+	    .flags = PATH_OPTIONAL,
+	    .desc = "the absolute path of a kernel BTF file, or \"\" to "
+	    "look in the usual places" },
+	[K_BTF_DIR] = { "btf-directory", CONF_PATH, FIELD(btf_dir),
+	    .flags = PATH_NOT_ROOT,
+	    .desc = "the absolute path of a directory of BTF files named "
+	    "by kernel release" },
 };
 
 struct conf_errs {
@@ -155,6 +171,11 @@ conf_defaults(struct lp_conf *conf)
 	conf->heartbeat_interval = 5;
 	conf->heartbeat_timeout = 15;
 	conf->netd_seccomp = SANDBOX_KILL;
+	(void)snprintf(conf->asset_dir, sizeof(conf->asset_dir), "%s",
+	    BPFASSETDIR);
+	conf->btf_path[0] = '\0';
+	(void)snprintf(conf->btf_dir, sizeof(conf->btf_dir), "%s",
+	    PKGLIBDIR "/btf");
 }
 
 static void
@@ -327,6 +348,10 @@ conf_set(struct conf_parse *p, size_t line, const struct conf_key *k,
 	len = strlen(val);
 	switch (k->type) {
 	case CONF_PATH:
+		if (val[0] == '\0' && (k->flags & PATH_OPTIONAL)) {
+			field[0] = '\0';
+			return 0;
+		}
 		if (val[0] != '/') {
 			conf_err(e, line, k->name,
 			    "'%s' is not an absolute path; expected %s",

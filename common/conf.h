@@ -28,6 +28,9 @@ struct lp_conf {
 	unsigned int		heartbeat_interval;	/* seconds */
 	unsigned int		heartbeat_timeout;	/* seconds */
 	enum sandbox_mode	netd_seccomp;
+	char			asset_dir[PATH_MAX];	/* BPF objects */
+	char			btf_path[PATH_MAX];	/* "" when unset */
+	char			btf_dir[PATH_MAX];	/* BTF by release */
 };
 
 void	conf_defaults(struct lp_conf *conf);

@@ -57,6 +57,9 @@ assert_conf_eq(const struct lp_conf *a, const struct lp_conf *b)
 	ck_assert_uint_eq(a->heartbeat_interval, b->heartbeat_interval);
 	ck_assert_uint_eq(a->heartbeat_timeout, b->heartbeat_timeout);
 	ck_assert_int_eq(a->netd_seccomp, b->netd_seccomp);
+	ck_assert_str_eq(a->asset_dir, b->asset_dir);
+	ck_assert_str_eq(a->btf_path, b->btf_path);
+	ck_assert_str_eq(a->btf_dir, b->btf_dir);
 }
 
 static void
@@ -107,6 +110,25 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(conf.heartbeat_interval, 5);
 	ck_assert_uint_eq(conf.heartbeat_timeout, 15);
 	ck_assert_int_eq(conf.netd_seccomp, SANDBOX_KILL);
+	ck_assert_str_eq(conf.asset_dir, BPFASSETDIR);
+	ck_assert_str_eq(conf.btf_path, "");
+	ck_assert_str_eq(conf.btf_dir, PKGLIBDIR "/btf");
+}
+END_TEST
+
+START_TEST(test_optional_path)
+{
+	struct lp_conf	conf;
+
+	ck_assert_int_eq(parse("btf-path /boot/vmlinux.btf\n", &conf), 0);
+	ck_assert_str_eq(conf.btf_path, "/boot/vmlinux.btf");
+	ck_assert_int_eq(parse("btf-path \"\"\n", &conf), 0);
+	ck_assert_str_eq(conf.btf_path, "");
+	/* only btf-path may be empty */
+	ck_assert_int_eq(parse("asset-directory \"\"\n", &conf), -1);
+	ck_assert_int_eq(parse("btf-path relative.btf\n", &conf), -1);
+	ck_assert_ptr_nonnull(strstr(errbuf, "test.conf:1: btf-path: "
+	    "'relative.btf' is not an absolute path"));
 }
 END_TEST
 
@@ -554,7 +576,10 @@ START_TEST(test_print_roundtrip)
 	    "log-level info\n"
 	    "heartbeat-interval 5\n"
 	    "heartbeat-timeout 15\n"
-	    "netd-seccomp kill\n");
+	    "netd-seccomp kill\n"
+	    "asset-directory " BPFASSETDIR "\n"
+	    "btf-path \"\"\n"
+	    "btf-directory " PKGLIBDIR "/btf\n");
 	ck_assert_int_eq(conf_parse_buffer(NAME, text, len, &back, errbuf,
 	    sizeof(errbuf)), 0);
 	assert_conf_eq(&back, &conf);
@@ -570,6 +595,7 @@ START_TEST(test_print_roundtrip)
 	conf.heartbeat_interval = 299;
 	conf.heartbeat_timeout = 300;
 	conf.netd_seccomp = SANDBOX_TRAP;
+	(void)snprintf(conf.btf_path, sizeof(conf.btf_path), "/b.btf");
 	text = print_conf(&conf, &len);
 	ck_assert_str_eq(text,
 	    "state-directory \"/var/lib/lock probe #1\"\n"
@@ -579,7 +605,10 @@ START_TEST(test_print_roundtrip)
 	    "log-level warning\n"
 	    "heartbeat-interval 299\n"
 	    "heartbeat-timeout 300\n"
-	    "netd-seccomp trap\n");
+	    "netd-seccomp trap\n"
+	    "asset-directory " BPFASSETDIR "\n"
+	    "btf-path /b.btf\n"
+	    "btf-directory " PKGLIBDIR "/btf\n");
 	memset(&back, 0, sizeof(back));
 	ck_assert_int_eq(conf_parse_buffer(NAME, text, len, &back, errbuf,
 	    sizeof(errbuf)), 0);
@@ -767,6 +796,7 @@ conf_suite(void)
 
 	tc = tcase_create("parse");
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_optional_path);
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_good_full);
 	tcase_add_test(tc, test_good_values);
