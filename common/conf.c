@@ -30,6 +30,7 @@ enum conf_type {
 
 #define PATH_NOT_ROOT	0x01
 #define PATH_OPTIONAL	0x04	/* "" means not set */
+#define NAME_NOT_ROOT	0x08	/* CONF_USER */
 #define PATH_NO_DOTDOT	0x02
 
 struct conf_enum {
@@ -61,6 +62,8 @@ enum {
 	K_ASSET_DIR,
 	K_BTF_PATH,
 	K_BTF_DIR,
+	K_CONTROL_SOCKET,
+	K_CONTROL_GROUP,
 	K_COUNT
 };
 
@@ -91,6 +94,7 @@ static const struct conf_key conf_keys[K_COUNT] = {
 	    .desc = "an absolute path to a directory of its own, "
 	    "not / and without '..'" },
 	[K_NETD_USER] = { "netd-user", CONF_USER, FIELD(netd_user),
+	    .flags = NAME_NOT_ROOT,
 	    .desc = "1-32 characters of a-z, 0-9, _ and -, starting with "
 	    "a letter or _, optionally ending in $" },
 	[K_NETD_PATH] = { "netd-path", CONF_PATH, FIELD(netd_path),
@@ -124,6 +128,13 @@ static const struct conf_key conf_keys[K_COUNT] = {
 	    .flags = PATH_NOT_ROOT,
 	    .desc = "the absolute path of a directory of BTF files named "
 	    "by kernel release" },
+	[K_CONTROL_SOCKET] = { "control-socket", CONF_PATH,
+	    FIELD(control_socket), .flags = PATH_NOT_ROOT,
+	    .desc = "the absolute path of lockprobectl's socket" },
+	[K_CONTROL_GROUP] = { "control-group", CONF_USER,
+	    FIELD(control_group),
+	    .desc = "the group allowed to use the control socket: 1-32 "
+	    "characters of a-z, 0-9, _ and -, starting with a letter or _" },
 };
 
 struct conf_errs {
@@ -176,6 +187,10 @@ conf_defaults(struct lp_conf *conf)
 	conf->btf_path[0] = '\0';
 	(void)snprintf(conf->btf_dir, sizeof(conf->btf_dir), "%s",
 	    PKGLIBDIR "/btf");
+	(void)snprintf(conf->control_socket, sizeof(conf->control_socket),
+	    "%s", RUNSTATEDIR "/lockprobe.sock");
+	(void)snprintf(conf->control_group, sizeof(conf->control_group),
+	    "%s", "root");
 }
 
 static void
@@ -383,7 +398,7 @@ conf_set(struct conf_parse *p, size_t line, const struct conf_key *k,
 			    val, k->desc);
 			return -1;
 		}
-		if (strcmp(val, "root") == 0) {
+		if ((k->flags & NAME_NOT_ROOT) && strcmp(val, "root") == 0) {
 			conf_err(e, line, k->name, "netd must not run as "
 			    "root; use an unprivileged user such as "
 			    "_lockprobe");

@@ -31,6 +31,8 @@ struct lp_conf {
 	char			asset_dir[PATH_MAX];	/* BPF objects */
 	char			btf_path[PATH_MAX];	/* "" when unset */
 	char			btf_dir[PATH_MAX];	/* BTF by release */
+	char			control_socket[PATH_MAX];
+	char			control_group[CONF_MAX_USER + 1];
 };
 
 void	conf_defaults(struct lp_conf *conf);

@@ -49,6 +49,10 @@ ipc_body_name(int body_case)
 	case LOCKPROBE__ENVELOPE__BODY_LOG_LINE:	return "log-line";
 	case LOCKPROBE__ENVELOPE__BODY_SANDBOX_PROBE:	return "sandbox-probe";
 	case LOCKPROBE__ENVELOPE__BODY_ERROR:		return "error";
+	case LOCKPROBE__ENVELOPE__BODY_STATUS_REQUEST:	return "status-request";
+	case LOCKPROBE__ENVELOPE__BODY_STATUS_REPLY:	return "status-reply";
+	case LOCKPROBE__ENVELOPE__BODY_RELOAD_REQUEST:	return "reload-request";
+	case LOCKPROBE__ENVELOPE__BODY_RELOAD_REPLY:	return "reload-reply";
 	default:					return "unknown";
 	}
 }

@@ -19,8 +19,10 @@
 #define IPC_MAX_PAYLOAD		(64 * 1024 - IPC_HEADER_SIZE)
 #define IPC_MAX_DATAGRAM	(IPC_HEADER_SIZE + IPC_MAX_PAYLOAD)
 
-/* The descriptor lockprobe-netd finds its end of the socketpair on. */
+/* The descriptors lockprobe-netd finds its end of the socketpair and the
+ * listening control socket on. */
 #define IPC_NETD_FD		3
+#define IPC_CONTROL_FD		4
 
 enum ipc_reject {
 	IPC_REJECT_TRUNCATED,	/* shorter than its header or its length */

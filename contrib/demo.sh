@@ -31,6 +31,8 @@ state-directory $dir/state
 netd-user $user
 netd-path $netd
 pidfile $dir/lockprobed.pid
+control-socket $dir/lockprobe.sock
+asset-directory $build/bpf
 heartbeat-interval 1
 heartbeat-timeout 5
 log-level debug
@@ -61,6 +63,9 @@ echo "    root: $(readlink "/proc/$netd_pid/root")"
 echo "    core file limit: $(awk '/^Max core file size/ { print $5 }' "/proc/$netd_pid/limits")"
 
 say "heartbeats answered so far: $(grep -c 'answered by netd' "$dir/log")"
+
+say "lockprobectl status (netd serves the control socket and relays to lockprobed)"
+"$build/lockprobectl" -s "$dir/lockprobe.sock" status | sed 's/^/    /'
 
 say "stopping: SIGTERM to lockprobed (pid $privd)"
 lines=$(wc -l < "$dir/log")

@@ -32,6 +32,7 @@
 
 struct netd {
 	struct event_base	*base;
+	struct timespec		 started;
 	struct ipc_channel	 ipc;
 	struct event		*ipc_ev;
 	struct event		*watchdog_ev;
@@ -151,6 +152,26 @@ receive_setup(struct netd *nd)
 }
 
 static void
+fill_status(Lockprobe__NetdStatus *ns, void *arg)
+{
+	struct netd *nd = arg;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ns->pid = (uint32_t)getpid();
+	ns->uptime_sec = (uint64_t)(now.tv_sec - nd->started.tv_sec);
+	ns->seccomp_mode = (char *)(uintptr_t)(nd->mode == SANDBOX_TRAP ?
+	    "trap" : "kill");
+	ns->ipc->sent = nd->ipc.counters.sent;
+	ns->ipc->received = nd->ipc.counters.received;
+	ns->ipc->send_failed = nd->ipc.counters.send_failed;
+	ns->ipc->rejected = ipc_rejected_total(&nd->ipc);
+	ns->control_clients = control_nclients();
+	ns->control_rejected = control_rejected();
+	ns->log_dropped = nd->log_dropped;
+}
+
+static void
 send_hello(struct netd *nd)
 {
 	Lockprobe__Envelope env = LOCKPROBE__ENVELOPE__INIT;
@@ -228,9 +249,16 @@ dispatch(struct netd *nd, Lockprobe__Envelope *env)
 	case LOCKPROBE__ENVELOPE__BODY_SANDBOX_PROBE:
 		run_sandbox_probe(env->sandbox_probe);
 		break;
+	case LOCKPROBE__ENVELOPE__BODY_STATUS_REPLY:
+	case LOCKPROBE__ENVELOPE__BODY_RELOAD_REPLY:
+		if (!control_answer(env))
+			ipc_reject(&nd->ipc, IPC_REJECT_ORDER, env,
+			    "no request with that id is outstanding");
+		break;
 	case LOCKPROBE__ENVELOPE__BODY_ERROR:
-		log_warnx("lockprobed refused request %llu: %s",
-		    (unsigned long long)env->id, env->error->reason);
+		if (!control_answer(env))
+			log_warnx("lockprobed refused request %llu: %.200s",
+			    (unsigned long long)env->id, env->error->reason);
 		break;
 	case LOCKPROBE__ENVELOPE__BODY_NETD_SETUP:
 		ipc_reject(&nd->ipc, IPC_REJECT_ORDER, env,
@@ -316,14 +344,17 @@ main(int argc, char *argv[])
 	char err[512];
 
 	(void)argv;
-	if (argc != 1 || !is_ipc_socket(IPC_NETD_FD)) {
+	if (argc != 1 || !is_ipc_socket(IPC_NETD_FD) ||
+	    !is_ipc_socket(IPC_CONTROL_FD)) {
 		fprintf(stderr, "lockprobe-netd: must be started by lockprobed "
-		    "(it expects its IPC socket on descriptor %d)\n",
-		    IPC_NETD_FD);
+		    "(it expects its IPC socket on descriptor %d and the "
+		    "control socket on %d)\n", IPC_NETD_FD, IPC_CONTROL_FD);
 		return 1;
 	}
-	if (fcntl(IPC_NETD_FD, F_SETFD, FD_CLOEXEC) == -1)
+	if (fcntl(IPC_NETD_FD, F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(IPC_CONTROL_FD, F_SETFD, FD_CLOEXEC) == -1)
 		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &nd->started);
 
 	ipc_init(&nd->ipc, IPC_NETD_FD, "lockprobed");
 	log_init("netd", 1, LOG_DEBUG);
@@ -347,7 +378,8 @@ main(int argc, char *argv[])
 	nd->watchdog_ev = evtimer_new(nd->base, on_watchdog, nd);
 	nd->trap_ev = event_new(nd->base, -1, EV_PERSIST, on_trap_check, nd);
 	if (nd->ipc_ev == NULL || nd->watchdog_ev == NULL ||
-	    nd->trap_ev == NULL)
+	    nd->trap_ev == NULL ||
+	    control_init(nd->base, &nd->ipc, fill_status, nd) == -1)
 		fatalx("cannot create events");
 
 	sb.root_dir = setup->netd_setup->state_dir;
@@ -364,7 +396,8 @@ main(int argc, char *argv[])
 	if (event_add(nd->ipc_ev, NULL) == -1 ||
 	    evtimer_add(nd->watchdog_ev, &nd->heartbeat_timeout) == -1 ||
 	    (nd->mode == SANDBOX_TRAP &&
-	    event_add(nd->trap_ev, &one_second) == -1))
+	    event_add(nd->trap_ev, &one_second) == -1) ||
+	    control_start() == -1)
 		fatalx("cannot schedule events");
 	send_hello(nd);
 

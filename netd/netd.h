@@ -3,8 +3,12 @@
 #define LOCKPROBE_NETD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "conf.h"
+#include "ipc.h"
+
+struct event_base;
 
 /* netd/netd_sandbox.c */
 struct netd_sandbox {
@@ -15,5 +19,14 @@ struct netd_sandbox {
 };
 int	netd_sandbox_enter(const struct netd_sandbox *sb, char *err,
 	    size_t errlen);
+
+/* netd/control.c */
+typedef void (*control_status_fn)(Lockprobe__NetdStatus *, void *);
+int	control_init(struct event_base *base, struct ipc_channel *privd,
+	    control_status_fn fill_status, void *arg);
+int	control_start(void);
+int	control_answer(Lockprobe__Envelope *env);
+unsigned int control_nclients(void);
+uint64_t control_rejected(void);
 
 #endif

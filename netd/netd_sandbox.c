@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <sys/mman.h>
+#include <sys/socket.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,10 +20,12 @@
 #include "seccomp_filter.h"
 
 static const struct seccomp_rule netd_allowlist[] = {
-	/* IPC with lockprobed, on its descriptor only */
-	SC_ALLOW_ARG_EQ(recvfrom, 0, IPC_NETD_FD),
-	SC_ALLOW_ARG_EQ(sendto, 0, IPC_NETD_FD),
+	/* IPC with lockprobed and control clients */
+	SC_ALLOW(recvfrom),
+	SC_ALLOW(sendto),
 	SC_ALLOW(poll),			/* ipc_recv's hang-up check */
+	SC_ALLOW_ARG_EQ(accept4, 0, IPC_CONTROL_FD),
+	SC_ALLOW_ARG_EQ(getsockopt, 2, SO_PEERCRED),
 	/* the libevent loop (epoll backend) */
 	SC_ALLOW(epoll_wait),
 	SC_ALLOW(epoll_pwait),

@@ -72,7 +72,8 @@ load_conf(const char *path, struct lp_conf *conf, char *err, size_t errlen)
 	conf_defaults(&parsed);
 	if (conf_parse_file(path, &parsed, err, errlen) == -1)
 		return -1;
-	if (netd_check_conf(&parsed, why, sizeof(why)) == -1) {
+	if (netd_check_conf(&parsed, why, sizeof(why)) == -1 ||
+	    control_check_conf(&parsed, why, sizeof(why)) == -1) {
 		snprintf(err, errlen, "%s: %s", path, why);
 		return -1;
 	}
@@ -86,34 +87,82 @@ effective_log_level(struct privd *pd)
 	log_setlevel(pd->verbose > 0 ? LOG_DEBUG : pd->conf.log_level);
 }
 
-static void
-reload(struct privd *pd)
+/*
+ * Re-read the configuration (SIGHUP, lockprobectl reload).  A file with
+ * errors changes nothing and the errors go to err.  *restart_netd says
+ * whether netd must be restarted to take the new settings: the caller does
+ * that, after answering whoever asked.
+ */
+int
+privd_reload(struct privd *pd, const char *origin, char *err, size_t errlen,
+    int *restart_netd)
 {
 	struct lp_conf conf;
-	char err[CONF_ERR_MAX];
-	int restart;
 
-	log_info("reloading %s", pd->conf_path);
-	if (load_conf(pd->conf_path, &conf, err, sizeof(err)) == -1) {
+	clock_gettime(CLOCK_MONOTONIC, &pd->last_reload);
+	*restart_netd = 0;
+	log_info("reloading %s (requested by %s)", pd->conf_path, origin);
+	if (load_conf(pd->conf_path, &conf, err, errlen) == -1) {
 		log_lines(LOG_WARNING, err);
 		log_warnx("reload refused: %s has errors; the running "
 		    "configuration stays in force", pd->conf_path);
-		return;
+		return -1;
 	}
-	if (pd->verbose > 0)
-		conf.log_level = LOG_DEBUG;
 	if (strcmp(conf.pidfile, pd->conf.pidfile) != 0)
 		log_warnx("pidfile: a new path takes effect at the next "
 		    "start; still using %s", pd->conf.pidfile);
+	if (strcmp(conf.control_socket, pd->conf.control_socket) != 0 ||
+	    strcmp(conf.control_group, pd->conf.control_group) != 0)
+		log_warnx("control-socket, control-group: changes take effect "
+		    "at the next start; still using %s", pd->control_path);
+	if (strcmp(conf.asset_dir, pd->conf.asset_dir) != 0 ||
+	    strcmp(conf.btf_path, pd->conf.btf_path) != 0 ||
+	    strcmp(conf.btf_dir, pd->conf.btf_dir) != 0)
+		log_warnx("asset-directory, btf-path, btf-directory: changes "
+		    "take effect at the next start");
 	snprintf(conf.pidfile, sizeof(conf.pidfile), "%s", pd->conf.pidfile);
-	restart = netd_conf_changed(&pd->conf, &conf);
+	*restart_netd = netd_conf_changed(&pd->conf, &conf);
 	pd->conf = conf;
 	effective_log_level(pd);
 	log_info("configuration reloaded");
-	if (restart)
-		netd_restart(pd, "its settings changed");
-	else
+	if (!*restart_netd)
 		netd_reschedule_heartbeat(pd);
+	return 0;
+}
+
+static void
+reload_on_signal(struct privd *pd)
+{
+	char err[CONF_ERR_MAX];
+	int restart;
+
+	if (privd_reload(pd, "SIGHUP", err, sizeof(err), &restart) == 0 &&
+	    restart)
+		netd_restart(pd, "its settings changed");
+}
+
+/* BTF for CO-RE: without it no BPF object can load, which status shows. */
+static void
+find_btf(struct privd *pd)
+{
+	struct btf_search search = {
+		.configured = pd->conf.btf_path,
+		.kernel_path = BTF_KERNEL_PATH,
+		.fallback_dir = pd->conf.btf_dir,
+		.release = NULL,
+	};
+	char err[512];
+
+	if (assets_init(&pd->assets, pd->conf.asset_dir, &search, err,
+	    sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (pd->assets.have_btf)
+		log_info("BTF: %s %s (%zu KiB, found in %.1f ms)",
+		    btf_origin_name(pd->assets.btf.origin),
+		    pd->assets.btf.file, pd->assets.btf.size / 1024,
+		    pd->assets.btf.seconds * 1e3);
+	else
+		log_warnx("BTF: %s", pd->assets.btf_error);
 }
 
 static void
@@ -134,7 +183,7 @@ on_signal(evutil_socket_t sig, short events, void *arg)
 	(void)events;
 	switch (sig) {
 	case SIGHUP:
-		reload(pd);
+		reload_on_signal(pd);
 		break;
 	case SIGCHLD:
 		reap_children(pd);
@@ -229,9 +278,16 @@ main(int argc, char *argv[])
 		fatalx("must be started as root");
 
 	umask(022);
+	clock_gettime(CLOCK_MONOTONIC, &pd->started);
 	pd->pidfile = pidfile_open(pd->conf.pidfile, err, sizeof(err));
 	if (pd->pidfile == NULL)
 		fatalx("%s", err);
+	if ((pd->control_fd = control_listen(&pd->conf, err, sizeof(err))) == -1)
+		fatalx("%s", err);
+	_Static_assert(sizeof(pd->control_path) ==
+	    sizeof(pd->conf.control_socket), "control path sizes");
+	memcpy(pd->control_path, pd->conf.control_socket,
+	    sizeof(pd->control_path));
 	if (!pd->foreground) {
 		if (daemon(0, 0) == -1)
 			fatal("daemon");
@@ -252,6 +308,7 @@ main(int argc, char *argv[])
 	netd_init(pd, probe);
 	log_info("lockprobed %s starting (config %s)", PACKAGE_VERSION,
 	    pd->conf_path);
+	find_btf(pd);
 	if (netd_start(pd) == -1)
 		fatalx("cannot start lockprobe-netd");
 
@@ -264,6 +321,8 @@ main(int argc, char *argv[])
 	event_free(pd->netd.heartbeat_ev);
 	event_free(pd->netd.restart_ev);
 	event_base_free(pd->base);
+	control_close(pd);
+	assets_free(&pd->assets);
 	pidfile_remove(pd->pidfile);
 	log_info("stopped");
 	return 0;

@@ -3,9 +3,11 @@
 #define LOCKPROBE_LOCKPROBED_H
 
 #include <sys/types.h>
+#include <limits.h>
 #include <stdint.h>
 #include <time.h>
 
+#include "assets.h"
 #include "conf.h"
 #include "ipc.h"
 
@@ -52,13 +54,27 @@ struct privd {
 	const char		*conf_path;
 	int			 foreground;
 	int			 verbose;
+	struct timespec		 started;
+	struct timespec		 last_reload;
 	struct netd_child	 netd;
 	struct pidfile		*pidfile;
+	int			 control_fd;
+	char			 control_path[PATH_MAX];
+	struct assets		 assets;
 	int			 stopping;
 };
 
 /* privd/lockprobed.c */
 double	timespec_elapsed(const struct timespec *since);
+int	privd_reload(struct privd *pd, const char *origin, char *err,
+	    size_t errlen, int *restart_netd);
+
+/* privd/control.c */
+int	control_check_conf(const struct lp_conf *conf, char *err,
+	    size_t errlen);
+int	control_listen(const struct lp_conf *conf, char *err, size_t errlen);
+void	control_close(struct privd *pd);
+void	control_dispatch(struct privd *pd, const Lockprobe__Envelope *env);
 
 /* privd/netd_child.c */
 int	netd_check_conf(const struct lp_conf *conf, char *err, size_t errlen);

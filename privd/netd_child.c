@@ -131,7 +131,7 @@ send_setup(struct privd *pd, uid_t uid, gid_t gid)
 	    LOCKPROBE__SECCOMP_MODE__SECCOMP_MODE_TRAP :
 	    LOCKPROBE__SECCOMP_MODE__SECCOMP_MODE_KILL;
 	setup.heartbeat_timeout_sec = pd->conf.heartbeat_timeout;
-	setup.log_level = pd->conf.log_level;
+	setup.log_level = pd->verbose > 0 ? LOG_DEBUG : pd->conf.log_level;
 	env.id = ipc_next_id(&nc->ipc);
 	env.body_case = LOCKPROBE__ENVELOPE__BODY_NETD_SETUP;
 	env.netd_setup = &setup;
@@ -142,7 +142,7 @@ send_setup(struct privd *pd, uid_t uid, gid_t gid)
 
 /* In the child, between fork and exec: only async-signal-safe calls. */
 static void __attribute__((noreturn))
-exec_netd(const char *path, int fd)
+exec_netd(const char *path, int fd, int control_fd)
 {
 	static const char msg[] = "lockprobed: cannot execute lockprobe-netd\n";
 	char *const argv[] = { (char *)(uintptr_t)"lockprobe-netd", NULL };
@@ -158,12 +158,13 @@ exec_netd(const char *path, int fd)
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 
-	if (fd == IPC_NETD_FD) {
-		if (fcntl(fd, F_SETFD, 0) == -1)
-			_exit(127);
-	} else if (dup2(fd, IPC_NETD_FD) == -1)
+	/* Move both out of the way first: either may sit on 3 or 4. */
+	if ((fd = fcntl(fd, F_DUPFD, IPC_CONTROL_FD + 1)) == -1 ||
+	    (control_fd = fcntl(control_fd, F_DUPFD, IPC_CONTROL_FD + 1)) == -1 ||
+	    dup2(fd, IPC_NETD_FD) == -1 ||
+	    dup2(control_fd, IPC_CONTROL_FD) == -1)
 		_exit(127);
-	close_range(IPC_NETD_FD + 1, ~0U, 0);
+	close_range(IPC_CONTROL_FD + 1, ~0U, 0);
 	execve(path, argv, envp);
 	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
 	_exit(127);
@@ -229,7 +230,7 @@ netd_start(struct privd *pd)
 		return -1;
 	}
 	if (pid == 0)
-		exec_netd(pd->conf.netd_path, fds[1]);
+		exec_netd(pd->conf.netd_path, fds[1], pd->control_fd);
 	close(fds[1]);
 
 	nc->pid = pid;
@@ -315,33 +316,47 @@ kill_netd(struct privd *pd, const char *why)
 	event_del(nc->heartbeat_ev);
 }
 
-/* Shutdown and restarts on reload: stop netd now, synchronously. */
+/* Wait up to ms for pid to exit; 1 if it did. */
+static int
+wait_exit(pid_t pid, int ms, int *status)
+{
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	int waited;
+
+	for (waited = 0; waited < ms; waited += 10) {
+		if (waitpid(pid, status, WNOHANG) == pid)
+			return 1;
+		nanosleep(&pause, NULL);
+	}
+	return 0;
+}
+
+/*
+ * Shutdown and restarts on reload: stop netd now, synchronously.  Closing
+ * the socket is netd's signal to exit once it has handled what was already
+ * sent to it (a reload's answer, say); SIGTERM, then SIGKILL, back that up.
+ */
 void
 netd_stop(struct privd *pd)
 {
 	struct netd_child *nc = &pd->netd;
-	struct timespec pause = { 0, 10 * 1000 * 1000 };
-	int status, waited;
 	pid_t pid = nc->pid;
+	int status;
 
 	evtimer_del(nc->restart_ev);
 	event_del(nc->heartbeat_ev);
 	if (pid <= 0)
 		return;
-	/* Closing the socket is netd's signal to exit; SIGTERM backs it. */
 	close_channel(nc);
-	kill(pid, SIGTERM);
-	for (waited = 0; waited < NETD_STOP_GRACE_MS; waited += 10) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			goto reaped;
-		nanosleep(&pause, NULL);
+	if (!wait_exit(pid, NETD_STOP_GRACE_MS / 2, &status)) {
+		kill(pid, SIGTERM);
+		if (!wait_exit(pid, NETD_STOP_GRACE_MS / 2, &status)) {
+			log_warnx("netd (pid %ld) did not stop within %d ms; "
+			    "killing it", (long)pid, NETD_STOP_GRACE_MS);
+			kill(pid, SIGKILL);
+			(void)waitpid(pid, &status, 0);
+		}
 	}
-	log_warnx("netd (pid %ld) did not stop within %d ms; killing it",
-	    (long)pid, NETD_STOP_GRACE_MS);
-	kill(pid, SIGKILL);
-	if (waitpid(pid, &status, 0) != pid)
-		status = 0;
-reaped:
 	nc->pid = -1;
 	nc->state = NETD_STOPPED;
 	log_info("netd (pid %ld) stopped", (long)pid);
@@ -546,6 +561,14 @@ dispatch(struct privd *pd, Lockprobe__Envelope *env)
 	case LOCKPROBE__ENVELOPE__BODY_ERROR:
 		log_warnx("netd refused request %llu: %.200s",
 		    (unsigned long long)env->id, env->error->reason);
+		break;
+	case LOCKPROBE__ENVELOPE__BODY_STATUS_REQUEST:
+	case LOCKPROBE__ENVELOPE__BODY_RELOAD_REQUEST:
+		if (nc->state != NETD_RUNNING)
+			ipc_reject(&nc->ipc, IPC_REJECT_ORDER, env,
+			    "requests come after hello");
+		else
+			control_dispatch(pd, env);
 		break;
 	default:
 		ipc_reject(&nc->ipc, IPC_REJECT_DIRECTION, env,

@@ -60,6 +60,8 @@ assert_conf_eq(const struct lp_conf *a, const struct lp_conf *b)
 	ck_assert_str_eq(a->asset_dir, b->asset_dir);
 	ck_assert_str_eq(a->btf_path, b->btf_path);
 	ck_assert_str_eq(a->btf_dir, b->btf_dir);
+	ck_assert_str_eq(a->control_socket, b->control_socket);
+	ck_assert_str_eq(a->control_group, b->control_group);
 }
 
 static void
@@ -113,6 +115,8 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(conf.asset_dir, BPFASSETDIR);
 	ck_assert_str_eq(conf.btf_path, "");
 	ck_assert_str_eq(conf.btf_dir, PKGLIBDIR "/btf");
+	ck_assert_str_eq(conf.control_socket, RUNSTATEDIR "/lockprobe.sock");
+	ck_assert_str_eq(conf.control_group, "root");
 }
 END_TEST
 
@@ -579,7 +583,9 @@ START_TEST(test_print_roundtrip)
 	    "netd-seccomp kill\n"
 	    "asset-directory " BPFASSETDIR "\n"
 	    "btf-path \"\"\n"
-	    "btf-directory " PKGLIBDIR "/btf\n");
+	    "btf-directory " PKGLIBDIR "/btf\n"
+	    "control-socket " RUNSTATEDIR "/lockprobe.sock\n"
+	    "control-group root\n");
 	ck_assert_int_eq(conf_parse_buffer(NAME, text, len, &back, errbuf,
 	    sizeof(errbuf)), 0);
 	assert_conf_eq(&back, &conf);
@@ -608,7 +614,9 @@ START_TEST(test_print_roundtrip)
 	    "netd-seccomp trap\n"
 	    "asset-directory " BPFASSETDIR "\n"
 	    "btf-path /b.btf\n"
-	    "btf-directory " PKGLIBDIR "/btf\n");
+	    "btf-directory " PKGLIBDIR "/btf\n"
+	    "control-socket " RUNSTATEDIR "/lockprobe.sock\n"
+	    "control-group root\n");
 	memset(&back, 0, sizeof(back));
 	ck_assert_int_eq(conf_parse_buffer(NAME, text, len, &back, errbuf,
 	    sizeof(errbuf)), 0);

@@ -10,6 +10,7 @@ set -u
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_srcdir:=$top_builddir}"
 LOCKPROBED=$top_builddir/lockprobed
+LOCKPROBECTL=$top_builddir/lockprobectl
 NETD=$top_builddir/lockprobe-netd
 NETD_USER=${LP_TEST_USER:-nobody}
 SECCOMP_MODE=${LP_SECCOMP:-kill}
@@ -86,6 +87,8 @@ write_conf() {
 		echo "netd-user $NETD_USER"
 		echo "netd-path ${LP_NETD_PATH:-$NETD}"
 		echo "pidfile $T/lockprobed.pid"
+		echo "control-socket $T/ctl.sock"
+		echo "asset-directory $top_builddir/bpf"
 		echo "netd-seccomp $SECCOMP_MODE"
 		for line in "$@"; do
 			echo "$line"

@@ -10,7 +10,7 @@ fi
 grep -q "must be started by lockprobed" "$T/out" || fail "unclear refusal: $(cat "$T/out")"
 ok "no descriptor 3: refused"
 
-if "$NETD" 3< "$CONF" > "$T/out" 2>&1; then
+if "$NETD" 3< "$CONF" 4< "$CONF" > "$T/out" 2>&1; then
 	fail "netd ran with a regular file on descriptor 3"
 fi
 grep -q "must be started by lockprobed" "$T/out" || fail "unclear refusal: $(cat "$T/out")"
@@ -23,13 +23,18 @@ fi
 # A real SOCK_SEQPACKET peer that sends garbage, then closes: netd rejects
 # each datagram (its log lines come back over the socket) and exits non-zero.
 command -v python3 >/dev/null || skip "needs python3"
-python3 - "$NETD" > "$T/py.out" 2>&1 <<'PY' || fail "garbage peer: $(cat "$T/py.out")"
+python3 - "$NETD" "$T/ctl.sock" > "$T/py.out" 2>&1 <<'PY' || fail "garbage peer: $(cat "$T/py.out")"
 import os, socket, struct, subprocess, sys, time
-placeholder = os.open("/dev/null", os.O_RDONLY)  # keep 3 from the pair
+placeholders = [os.open("/dev/null", os.O_RDONLY) for _ in range(2)]  # 3, 4
 a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+ctl = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+ctl.bind(sys.argv[2])
+ctl.listen(1)
 os.dup2(b.fileno(), 3, inheritable=True)
-p = subprocess.Popen([sys.argv[1]], pass_fds=(3,))
+os.dup2(ctl.fileno(), 4, inheritable=True)
+p = subprocess.Popen([sys.argv[1]], pass_fds=(3, 4))
 os.close(3)
+os.close(4)
 b.close()
 a.send(b"GET / HTTP/1.0\r\n\r\n")                       # bad magic
 a.send(struct.pack(">II", 0x4c505231, 100) + b"\x08")   # truncated

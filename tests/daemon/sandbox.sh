@@ -45,9 +45,17 @@ nproc=$(awk '/^Max processes/ { print $3 }' "/proc/$pid/limits")
 [ "$nproc" = 0 ] || fail "netd process limit is $nproc"
 ok "no core files, no new processes"
 
-# only stdio, the IPC socket and the event loop's (epoll, its wake-up pipe)
+# only stdio, the IPC and control sockets and the event loop's (epoll and
+# its wake-up pipe): no file or directory from outside the sandbox
 nfd=$(ls "/proc/$pid/fd" | wc -l)
-[ "$nfd" -le 7 ] || fail "netd has $nfd descriptors open: $(ls -l /proc/$pid/fd)"
+[ "$nfd" -le 8 ] || fail "netd has $nfd descriptors open: $(ls -l /proc/$pid/fd)"
+for fd in $(ls "/proc/$pid/fd"); do
+	[ "$fd" -gt 2 ] || continue
+	case $(readlink "/proc/$pid/fd/$fd") in
+	socket:*|pipe:*|anon_inode:*) ;;
+	*) fail "netd holds descriptor $fd open on $(readlink "/proc/$pid/fd/$fd")" ;;
+	esac
+done
 
 # the state directory was created root-owned and not writable by others
 [ "$(stat -c %u:%a "$T/state")" = "0:755" ] || fail "state directory is $(stat -c %u:%a "$T/state")"

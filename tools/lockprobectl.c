@@ -1,0 +1,398 @@
+/*
+ * lockprobectl: the operator's client.  It sends one request over the
+ * control socket (lockprobe-netd serves it and relays to lockprobed) and
+ * prints the answer as text or, with -j, as JSON.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "ipc.h"
+#include "log.h"
+
+#define CTL_TIMEOUT_MS	10000
+
+struct ctl_command {
+	const char	*name;
+	const char	*help;
+	int		 request;	/* Envelope body case */
+	int		 answer;
+	int		(*text)(const Lockprobe__Envelope *);
+	json_t		*(*json)(const Lockprobe__Envelope *);
+};
+
+static int	status_text(const Lockprobe__Envelope *);
+static json_t	*status_json(const Lockprobe__Envelope *);
+static int	reload_text(const Lockprobe__Envelope *);
+static json_t	*reload_json(const Lockprobe__Envelope *);
+
+static const struct ctl_command commands[] = {
+	{ "status", "versions, processes, sandbox, BTF and BPF assets",
+	    LOCKPROBE__ENVELOPE__BODY_STATUS_REQUEST,
+	    LOCKPROBE__ENVELOPE__BODY_STATUS_REPLY, status_text, status_json },
+	{ "reload", "re-read lockprobe.conf; print its errors if any",
+	    LOCKPROBE__ENVELOPE__BODY_RELOAD_REQUEST,
+	    LOCKPROBE__ENVELOPE__BODY_RELOAD_REPLY, reload_text, reload_json },
+};
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	size_t i;
+
+	fprintf(stderr, "usage: lockprobectl [-j] [-s socket] command\n"
+	    "commands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(stderr, "  %-8s %s\n", commands[i].name,
+		    commands[i].help);
+	exit(2);
+}
+
+static void
+explain_connect_error(const char *path, int err)
+{
+	struct stat st;
+	struct group *gr;
+
+	fprintf(stderr, "lockprobectl: cannot connect to %s: %s\n", path,
+	    strerror(err));
+	switch (err) {
+	case ENOENT:
+		fprintf(stderr, "  is lockprobed running?  (its "
+		    "control-socket setting names the socket; use -s)\n");
+		break;
+	case EACCES:
+	case EPERM:
+		if (stat(path, &st) == 0) {
+			gr = getgrgid(st.st_gid);
+			fprintf(stderr, "  the socket is mode %04o, group %s: "
+			    "run as root or as a member of that group (set "
+			    "with control-group in lockprobe.conf)\n",
+			    (unsigned)(st.st_mode & 07777),
+			    gr ? gr->gr_name : "?");
+		}
+		break;
+	case ECONNREFUSED:
+		fprintf(stderr, "  nothing accepts on it: lockprobed may have "
+		    "stopped and left it behind\n");
+		break;
+	}
+}
+
+static int
+ctl_connect(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "lockprobectl: %s: socket path too long\n",
+		    path);
+		return -1;
+	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) == -1) {
+		perror("lockprobectl: socket");
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		explain_connect_error(path, errno);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Send the request and wait for its answer. */
+static Lockprobe__Envelope *
+ctl_request(struct ipc_channel *ch, const struct ctl_command *cmd)
+{
+	Lockprobe__Envelope env = LOCKPROBE__ENVELOPE__INIT, *ans;
+	Lockprobe__StatusRequest status = LOCKPROBE__STATUS_REQUEST__INIT;
+	Lockprobe__ReloadRequest reload = LOCKPROBE__RELOAD_REQUEST__INIT;
+	struct pollfd pfd = { .fd = ch->fd, .events = POLLIN };
+
+	env.id = ipc_next_id(ch);
+	env.body_case = cmd->request;
+	if (cmd->request == LOCKPROBE__ENVELOPE__BODY_STATUS_REQUEST)
+		env.status_request = &status;
+	else
+		env.reload_request = &reload;
+	if (ipc_send(ch, &env) == -1) {
+		perror("lockprobectl: sending the request");
+		return NULL;
+	}
+	for (;;) {
+		if (poll(&pfd, 1, CTL_TIMEOUT_MS) <= 0) {
+			fprintf(stderr, "lockprobectl: no answer within %d s\n",
+			    CTL_TIMEOUT_MS / 1000);
+			return NULL;
+		}
+		switch (ipc_recv(ch, &ans)) {
+		case IPC_RECV_OK:
+			if (ans->id != env.id) {
+				ipc_free(ans);
+				continue;
+			}
+			if (ans->body_case == LOCKPROBE__ENVELOPE__BODY_ERROR) {
+				fprintf(stderr, "lockprobectl: refused: %s\n",
+				    ans->error->reason);
+				ipc_free(ans);
+				return NULL;
+			}
+			if ((int)ans->body_case != cmd->answer) {
+				fprintf(stderr, "lockprobectl: unexpected "
+				    "answer %s\n",
+				    ipc_body_name(ans->body_case));
+				ipc_free(ans);
+				return NULL;
+			}
+			return ans;
+		case IPC_RECV_AGAIN:
+		case IPC_RECV_REJECTED:
+			continue;
+		case IPC_RECV_CLOSED:
+			fprintf(stderr, "lockprobectl: the daemon closed the "
+			    "connection\n");
+			return NULL;
+		case IPC_RECV_ERROR:
+			perror("lockprobectl: reading the answer");
+			return NULL;
+		}
+	}
+}
+
+static void
+print_duration(uint64_t secs)
+{
+	if (secs >= 86400)
+		printf("%llud%02lluh", (unsigned long long)(secs / 86400),
+		    (unsigned long long)(secs % 86400 / 3600));
+	else if (secs >= 3600)
+		printf("%lluh%02llum", (unsigned long long)(secs / 3600),
+		    (unsigned long long)(secs % 3600 / 60));
+	else
+		printf("%llum%02llus", (unsigned long long)(secs / 60),
+		    (unsigned long long)(secs % 60));
+}
+
+static int
+status_text(const Lockprobe__Envelope *ans)
+{
+	const Lockprobe__StatusReply *st = ans->status_reply;
+	const Lockprobe__NetdStatus *nd = st->netd;
+	size_t i;
+
+	printf("lockprobed %s (protocol %u): pid %u, up ", st->version,
+	    st->protocol_version, st->privd_pid);
+	print_duration(st->privd_uptime_sec);
+	printf(", config %s\n", st->config_path);
+	if (nd != NULL) {
+		printf("lockprobe-netd: pid %u, up ", nd->pid);
+		print_duration(nd->uptime_sec);
+		printf(", seccomp %s, started %u time%s, failed runs in a row "
+		    "%u\n", nd->seccomp_mode, st->netd_starts,
+		    st->netd_starts == 1 ? "" : "s", st->netd_failures);
+		printf("  heartbeats answered %llu; control clients %u, "
+		    "refused %llu; log lines dropped %llu\n",
+		    (unsigned long long)st->heartbeats_answered,
+		    nd->control_clients,
+		    (unsigned long long)nd->control_rejected,
+		    (unsigned long long)nd->log_dropped);
+		printf("  ipc at lockprobed: sent %llu, received %llu, "
+		    "rejected %llu; at netd: sent %llu, received %llu, "
+		    "rejected %llu\n",
+		    (unsigned long long)st->ipc->sent,
+		    (unsigned long long)st->ipc->received,
+		    (unsigned long long)st->ipc->rejected,
+		    (unsigned long long)nd->ipc->sent,
+		    (unsigned long long)nd->ipc->received,
+		    (unsigned long long)nd->ipc->rejected);
+	}
+	if (st->btf_source != NULL)
+		printf("BTF: %s, %s\n", st->btf_source, st->btf_file);
+	else
+		printf("BTF: not found: %s\n", st->btf_error ? st->btf_error :
+		    "?");
+	if (st->n_assets == 0)
+		printf("BPF assets: none loaded yet\n");
+	for (i = 0; i < st->n_assets; i++) {
+		const Lockprobe__AssetStatus *a = st->assets[i];
+
+		printf("BPF asset %s: %s (loaded %llu, btf not found %llu, "
+		    "read error %llu, hash mismatch %llu, verifier error "
+		    "%llu)\n", a->name, a->last_outcome,
+		    (unsigned long long)a->loaded,
+		    (unsigned long long)a->btf_not_found,
+		    (unsigned long long)a->read_error,
+		    (unsigned long long)a->hash_mismatch,
+		    (unsigned long long)a->verifier_error);
+		if (a->last_error != NULL)
+			printf("  %s\n", a->last_error);
+		if (a->verifier_log != NULL)
+			printf("  verifier log (end):\n%s\n", a->verifier_log);
+	}
+	return 0;
+}
+
+static json_t *
+ipc_json(const Lockprobe__IpcStatus *ipc)
+{
+	return json_pack("{s:I,s:I,s:I,s:I}", "sent", (json_int_t)ipc->sent,
+	    "received", (json_int_t)ipc->received,
+	    "send_failed", (json_int_t)ipc->send_failed,
+	    "rejected", (json_int_t)ipc->rejected);
+}
+
+static json_t *
+status_json(const Lockprobe__Envelope *ans)
+{
+	const Lockprobe__StatusReply *st = ans->status_reply;
+	json_t *o, *assets;
+	size_t i;
+
+	o = json_pack("{s:s,s:i,s:i,s:I,s:s,s:i,s:i,s:i,s:I,s:o}",
+	    "version", st->version, "protocol_version", st->protocol_version,
+	    "privd_pid", st->privd_pid,
+	    "privd_uptime_sec", (json_int_t)st->privd_uptime_sec,
+	    "config_path", st->config_path, "netd_pid", st->netd_pid,
+	    "netd_starts", st->netd_starts, "netd_failures", st->netd_failures,
+	    "heartbeats_answered", (json_int_t)st->heartbeats_answered,
+	    "ipc", ipc_json(st->ipc));
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "btf", st->btf_source != NULL ?
+	    json_pack("{s:s,s:s}", "source", st->btf_source, "file",
+	    st->btf_file) : json_pack("{s:s?}", "error", st->btf_error));
+	assets = json_array();
+	for (i = 0; i < st->n_assets; i++) {
+		const Lockprobe__AssetStatus *a = st->assets[i];
+
+		json_array_append_new(assets, json_pack(
+		    "{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:s?,s:s?}",
+		    "name", a->name, "last_outcome", a->last_outcome,
+		    "loaded", (json_int_t)a->loaded,
+		    "btf_not_found", (json_int_t)a->btf_not_found,
+		    "read_error", (json_int_t)a->read_error,
+		    "hash_mismatch", (json_int_t)a->hash_mismatch,
+		    "verifier_error", (json_int_t)a->verifier_error,
+		    "last_error", a->last_error,
+		    "verifier_log", a->verifier_log));
+	}
+	json_object_set_new(o, "assets", assets);
+	if (st->netd != NULL)
+		json_object_set_new(o, "netd", json_pack(
+		    "{s:i,s:I,s:s,s:o,s:i,s:I,s:I}",
+		    "pid", st->netd->pid,
+		    "uptime_sec", (json_int_t)st->netd->uptime_sec,
+		    "seccomp_mode", st->netd->seccomp_mode,
+		    "ipc", ipc_json(st->netd->ipc),
+		    "control_clients", st->netd->control_clients,
+		    "control_rejected", (json_int_t)st->netd->control_rejected,
+		    "log_dropped", (json_int_t)st->netd->log_dropped));
+	return o;
+}
+
+static int
+reload_text(const Lockprobe__Envelope *ans)
+{
+	const Lockprobe__ReloadReply *rr = ans->reload_reply;
+
+	if (!rr->applied) {
+		fprintf(stderr, "%s%sreload refused; the running "
+		    "configuration stays in force\n",
+		    rr->errors ? rr->errors : "",
+		    rr->errors && rr->errors[0] &&
+		    rr->errors[strlen(rr->errors) - 1] != '\n' ? "\n" : "");
+		return 1;
+	}
+	printf("configuration reloaded%s\n", rr->netd_restarted ?
+	    "; lockprobe-netd restarted to take its new settings" : "");
+	return 0;
+}
+
+static json_t *
+reload_json(const Lockprobe__Envelope *ans)
+{
+	const Lockprobe__ReloadReply *rr = ans->reload_reply;
+
+	return json_pack("{s:b,s:b,s:s?}", "applied", rr->applied,
+	    "netd_restarted", rr->netd_restarted, "errors", rr->errors);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const struct ctl_command *cmd = NULL;
+	const char *path = RUNSTATEDIR "/lockprobe.sock";
+	struct ipc_channel ch;
+	Lockprobe__Envelope *ans;
+	int c, json = 0, rc;
+	json_t *out;
+	size_t i;
+
+	while ((c = getopt(argc, argv, "js:")) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 's':
+			path = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc - 1)
+		usage();
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[optind], commands[i].name) == 0)
+			cmd = &commands[i];
+	if (cmd == NULL) {
+		fprintf(stderr, "lockprobectl: unknown command '%s'\n",
+		    argv[optind]);
+		usage();
+	}
+
+	log_init("lockprobectl", 1, LOG_WARNING);
+	if ((c = ctl_connect(path)) == -1)
+		return 1;
+	ipc_init(&ch, c, "the daemon");
+	if ((ans = ctl_request(&ch, cmd)) == NULL) {
+		close(c);
+		return 1;
+	}
+	close(c);
+	if (json) {
+		if ((out = cmd->json(ans)) == NULL) {
+			fprintf(stderr, "lockprobectl: cannot format JSON\n");
+			ipc_free(ans);
+			return 1;
+		}
+		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		putchar('\n');
+		rc = 0;
+		if (ans->body_case == LOCKPROBE__ENVELOPE__BODY_RELOAD_REPLY &&
+		    !ans->reload_reply->applied)
+			rc = 1;
+		json_decref(out);
+	} else
+		rc = cmd->text(ans);
+	ipc_free(ans);
+	return rc;
+}
