@@ -226,3 +226,30 @@ ipc_free(Lockprobe__Envelope *env)
 	if (env != NULL)
 		lockprobe__envelope__free_unpacked(env, NULL);
 }
+
+enum ipc_recv_status
+ipc_drain(struct ipc_channel *ch, int max, ipc_dispatch_fn dispatch,
+    ipc_rejected_fn rejected, void *arg)
+{
+	Lockprobe__Envelope *env;
+	enum ipc_recv_status st;
+	int i;
+
+	for (i = 0; i < max && ch->fd != -1; i++) {
+		switch ((st = ipc_recv(ch, &env))) {
+		case IPC_RECV_OK:
+			dispatch(env, arg);
+			ipc_free(env);
+			break;
+		case IPC_RECV_REJECTED:
+			if (rejected != NULL)
+				rejected(arg);
+			break;
+		case IPC_RECV_AGAIN:
+		case IPC_RECV_CLOSED:
+		case IPC_RECV_ERROR:
+			return st;
+		}
+	}
+	return IPC_RECV_AGAIN;
+}

@@ -78,6 +78,18 @@ enum ipc_recv_status ipc_recv(struct ipc_channel *ch,
 	    Lockprobe__Envelope **out);
 void	ipc_free(Lockprobe__Envelope *env);
 
+/*
+ * Read and dispatch what is waiting, at most max messages (so one busy
+ * peer cannot starve the loop's timers).  Each envelope goes to dispatch,
+ * which must not free it; rejected datagrams to rejected, if given.  Stops
+ * early if a callback closes the channel (sets ch->fd to -1).  Returns
+ * IPC_RECV_AGAIN, IPC_RECV_CLOSED or IPC_RECV_ERROR (errno set).
+ */
+typedef void (*ipc_dispatch_fn)(Lockprobe__Envelope *env, void *arg);
+typedef void (*ipc_rejected_fn)(void *arg);
+enum ipc_recv_status ipc_drain(struct ipc_channel *ch, int max,
+	    ipc_dispatch_fn dispatch, ipc_rejected_fn rejected, void *arg);
+
 /* Decode a datagram already in memory (what ipc_recv uses; for tests). */
 enum ipc_recv_status ipc_decode(struct ipc_channel *ch, const uint8_t *buf,
 	    size_t len, int truncated, Lockprobe__Envelope **out);

@@ -181,34 +181,36 @@ client_dispatch(struct control_client *c, const Lockprobe__Envelope *env)
 }
 
 static void
+client_dispatch_cb(Lockprobe__Envelope *env, void *arg)
+{
+	client_dispatch(arg, env);
+}
+
+static void
+client_rejected_cb(void *arg)
+{
+	send_error(arg, 0, "malformed message");
+}
+
+static void
 on_client(evutil_socket_t fd, short events, void *arg)
 {
 	struct control_client *c = arg;
 	struct timeval idle = { CONTROL_IDLE_SEC, 0 };
-	Lockprobe__Envelope *env;
-	int i;
 
 	(void)fd;
 	(void)events;
 	evtimer_add(c->idle_ev, &idle);
-	for (i = 0; i < 16; i++) {
-		switch (ipc_recv(&c->ipc, &env)) {
-		case IPC_RECV_OK:
-			client_dispatch(c, env);
-			ipc_free(env);
-			break;
-		case IPC_RECV_REJECTED:
-			send_error(c, 0, "malformed message");
-			break;
-		case IPC_RECV_AGAIN:
-			return;
-		case IPC_RECV_CLOSED:
-			client_close(c, "disconnected");
-			return;
-		case IPC_RECV_ERROR:
-			client_close(c, "failed");
-			return;
-		}
+	switch (ipc_drain(&c->ipc, 16, client_dispatch_cb, client_rejected_cb,
+	    c)) {
+	case IPC_RECV_CLOSED:
+		client_close(c, "disconnected");
+		break;
+	case IPC_RECV_ERROR:
+		client_close(c, "failed");
+		break;
+	default:
+		break;
 	}
 }
 

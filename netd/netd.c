@@ -272,35 +272,30 @@ dispatch(struct netd *nd, Lockprobe__Envelope *env)
 }
 
 static void
+dispatch_cb(Lockprobe__Envelope *env, void *arg)
+{
+	dispatch(arg, env);
+}
+
+static void
 on_ipc(evutil_socket_t fd, short events, void *arg)
 {
 	struct netd *nd = arg;
-	Lockprobe__Envelope *env;
-	int i;
 
 	(void)fd;
 	(void)events;
-	/* A bounded batch per wake-up keeps timers running under a flood. */
-	for (i = 0; i < 64; i++) {
-		switch (ipc_recv(&nd->ipc, &env)) {
-		case IPC_RECV_OK:
-			dispatch(nd, env);
-			ipc_free(env);
-			break;
-		case IPC_RECV_REJECTED:
-			break;
-		case IPC_RECV_AGAIN:
-			return;
-		case IPC_RECV_CLOSED:
-			log_info("lockprobed closed the IPC socket; exiting");
-			event_base_loopbreak(nd->base);
-			return;
-		case IPC_RECV_ERROR:
-			log_warn("reading from lockprobed; exiting");
-			nd->exit_status = 1;
-			event_base_loopbreak(nd->base);
-			return;
-		}
+	switch (ipc_drain(&nd->ipc, 64, dispatch_cb, NULL, nd)) {
+	case IPC_RECV_CLOSED:
+		log_info("lockprobed closed the IPC socket; exiting");
+		event_base_loopbreak(nd->base);
+		break;
+	case IPC_RECV_ERROR:
+		log_warn("reading from lockprobed; exiting");
+		nd->exit_status = 1;
+		event_base_loopbreak(nd->base);
+		break;
+	default:
+		break;
 	}
 }
 

@@ -578,35 +578,30 @@ dispatch(struct privd *pd, Lockprobe__Envelope *env)
 }
 
 static void
+dispatch_cb(Lockprobe__Envelope *env, void *arg)
+{
+	dispatch(arg, env);
+}
+
+static void
 on_netd_ipc(evutil_socket_t fd, short events, void *arg)
 {
 	struct privd *pd = arg;
 	struct netd_child *nc = &pd->netd;
-	Lockprobe__Envelope *env;
-	int i;
 
 	(void)fd;
 	(void)events;
-	for (i = 0; i < 64 && nc->ipc.fd != -1; i++) {
-		switch (ipc_recv(&nc->ipc, &env)) {
-		case IPC_RECV_OK:
-			dispatch(pd, env);
-			ipc_free(env);
-			break;
-		case IPC_RECV_REJECTED:
-			break;
-		case IPC_RECV_AGAIN:
-			return;
-		case IPC_RECV_CLOSED:
-			/* It is exiting; SIGCHLD tells how. */
-			log_debug("netd (pid %ld) closed its socket",
-			    (long)nc->pid);
-			close_channel(nc);
-			return;
-		case IPC_RECV_ERROR:
-			log_warn("reading from netd (pid %ld)", (long)nc->pid);
-			close_channel(nc);
-			return;
-		}
+	switch (ipc_drain(&nc->ipc, 64, dispatch_cb, NULL, pd)) {
+	case IPC_RECV_CLOSED:
+		/* It is exiting; SIGCHLD tells how. */
+		log_debug("netd (pid %ld) closed its socket", (long)nc->pid);
+		close_channel(nc);
+		break;
+	case IPC_RECV_ERROR:
+		log_warn("reading from netd (pid %ld)", (long)nc->pid);
+		close_channel(nc);
+		break;
+	default:
+		break;
 	}
 }

@@ -331,6 +331,78 @@ START_TEST(test_dispatcher_rejections_counted)
 }
 END_TEST
 
+struct drained {
+	int	ok;
+	int	rejected;
+	int	close_after;	/* close the channel after this many */
+};
+
+static void
+count_ok(Lockprobe__Envelope *env, void *arg)
+{
+	struct drained *d = arg;
+
+	ck_assert_ptr_nonnull(env);
+	if (++d->ok == d->close_after)
+		rx.fd = -1;	/* as a dispatcher that drops the peer does */
+}
+
+static void
+count_rejected(void *arg)
+{
+	((struct drained *)arg)->rejected++;
+}
+
+static void
+send_heartbeats(int n)
+{
+	Lockprobe__Envelope env = LOCKPROBE__ENVELOPE__INIT;
+	Lockprobe__Heartbeat hb = LOCKPROBE__HEARTBEAT__INIT;
+	int i;
+
+	env.body_case = LOCKPROBE__ENVELOPE__BODY_HEARTBEAT;
+	env.heartbeat = &hb;
+	for (i = 0; i < n; i++) {
+		env.id = ipc_next_id(&tx);
+		ck_assert_int_eq(ipc_send(&tx, &env), 0);
+	}
+}
+
+START_TEST(test_drain_bounded)
+{
+	struct drained d = { 0, 0, 0 };
+
+	send_heartbeats(5);
+	send_raw("junk", 4);
+	send_heartbeats(5);
+	/* at most 4 per call: the rest waits for the next wake-up */
+	ck_assert_int_eq(ipc_drain(&rx, 4, count_ok, count_rejected, &d),
+	    IPC_RECV_AGAIN);
+	ck_assert_int_eq(d.ok, 4);
+	ck_assert_int_eq(ipc_drain(&rx, 100, count_ok, count_rejected, &d),
+	    IPC_RECV_AGAIN);
+	ck_assert_int_eq(d.ok, 10);
+	ck_assert_int_eq(d.rejected, 1);
+	close(fds[0]);
+	fds[0] = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	ck_assert_int_eq(ipc_drain(&rx, 100, count_ok, NULL, &d),
+	    IPC_RECV_CLOSED);
+}
+END_TEST
+
+START_TEST(test_drain_stops_when_closed)
+{
+	struct drained d = { 0, 0, 2 };
+	int fd = rx.fd;
+
+	send_heartbeats(5);
+	ck_assert_int_eq(ipc_drain(&rx, 100, count_ok, NULL, &d),
+	    IPC_RECV_AGAIN);
+	ck_assert_int_eq(d.ok, 2);
+	rx.fd = fd;
+}
+END_TEST
+
 static Suite *
 ipc_suite(void)
 {
@@ -355,6 +427,8 @@ ipc_suite(void)
 	tcase_add_test(tc, test_closed);
 	tcase_add_test(tc, test_good_after_bad);
 	tcase_add_test(tc, test_dispatcher_rejections_counted);
+	tcase_add_test(tc, test_drain_bounded);
+	tcase_add_test(tc, test_drain_stops_when_closed);
 	suite_add_tcase(s, tc);
 	return s;
 }
