@@ -48,9 +48,9 @@ bpf/kread.skel.h: bpf/kread.bpf.o
 	mv $@.tmp $@
 
 # --- the collector library (linked into lockprobed) --------------------------
-COLLECTOR_CFLAGS = $(LIBBPF_CFLAGS) -I$(top_builddir)/bpf -I$(top_srcdir)/bpf
-COLLECTOR_LIBS = libcollector.a libcommon.a $(LIBBPF_LIBS) $(LIBELF_LIBS) \
-	$(ZLIB_LIBS)
+COLLECTOR_CFLAGS = $(LIBBPF_CFLAGS) -I$(top_builddir)/bpf -I$(top_srcdir)/bpf \
+	-I$(top_srcdir)/privd
+COLLECTOR_LIBS = libcollector.a $(ASSETS_LIBS) libcommon.a
 
 noinst_LIBRARIES += libcollector.a
 libcollector_a_SOURCES = \
@@ -60,13 +60,16 @@ nodist_libcollector_a_SOURCES = bpf/mapwalk.skel.h bpf/ksym.skel.h
 libcollector_a_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) \
 	-I$(top_builddir)/bpf -I$(top_srcdir)/bpf
 
+BPF_TEST_UTIL = tests/testutil.c tests/testutil.h tests/test_assets.c \
+	tests/test_assets.h
+
 # --- tests (run as root; exit 77 to skip, but CI=true turns skips into failures)
 check_PROGRAMS += tests/check_mapwalk tests/check_ksym
-tests_check_mapwalk_SOURCES = tests/check_mapwalk.c
+tests_check_mapwalk_SOURCES = tests/check_mapwalk.c $(BPF_TEST_UTIL)
 nodist_tests_check_mapwalk_SOURCES = bpf/kread.skel.h
 tests_check_mapwalk_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(COLLECTOR_CFLAGS)
 tests_check_mapwalk_LDADD = $(COLLECTOR_LIBS) $(CHECK_LIBS)
-tests_check_ksym_SOURCES = tests/check_ksym.c
+tests_check_ksym_SOURCES = tests/check_ksym.c $(BPF_TEST_UTIL)
 tests_check_ksym_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(COLLECTOR_CFLAGS)
 tests_check_ksym_LDADD = $(COLLECTOR_LIBS) $(CHECK_LIBS)
 TESTS += tests/check_mapwalk tests/check_ksym

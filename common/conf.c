@@ -64,6 +64,7 @@ enum {
 	K_BTF_DIR,
 	K_CONTROL_SOCKET,
 	K_CONTROL_GROUP,
+	K_REWALK_INTERVAL,
 	K_COUNT
 };
 
@@ -135,6 +136,10 @@ static const struct conf_key conf_keys[K_COUNT] = {
 	    FIELD(control_group),
 	    .desc = "the group allowed to use the control socket: 1-32 "
 	    "characters of a-z, 0-9, _ and -, starting with a letter or _" },
+	[K_REWALK_INTERVAL] = { "rewalk-interval", CONF_UINT,
+	    FIELD(rewalk_interval), .min = 1, .max = 86400,
+	    .unit = "seconds",
+	    .desc = "the seconds between two walks over the host's maps" },
 };
 
 struct conf_errs {
@@ -191,6 +196,7 @@ conf_defaults(struct lp_conf *conf)
 	    "%s", RUNSTATEDIR "/lockprobe.sock");
 	(void)snprintf(conf->control_group, sizeof(conf->control_group),
 	    "%s", "root");
+	conf->rewalk_interval = 30;
 }
 
 static void

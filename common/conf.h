@@ -33,6 +33,7 @@ struct lp_conf {
 	char			btf_dir[PATH_MAX];	/* BTF by release */
 	char			control_socket[PATH_MAX];
 	char			control_group[CONF_MAX_USER + 1];
+	unsigned int		rewalk_interval;	/* seconds */
 };
 
 void	conf_defaults(struct lp_conf *conf);

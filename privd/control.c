@@ -124,6 +124,7 @@ answer_status(struct privd *pd, const Lockprobe__Envelope *req)
 	Lockprobe__Envelope env = LOCKPROBE__ENVELOPE__INIT;
 	Lockprobe__StatusReply st = LOCKPROBE__STATUS_REPLY__INIT;
 	Lockprobe__IpcStatus ipc = LOCKPROBE__IPC_STATUS__INIT;
+	Lockprobe__CollectorStatus cs = LOCKPROBE__COLLECTOR_STATUS__INIT;
 	Lockprobe__AssetStatus assets[ASSET_MAX], *asset_ptrs[ASSET_MAX];
 	const struct assets *a = &pd->assets;
 	size_t i;
@@ -166,6 +167,10 @@ answer_status(struct privd *pd, const Lockprobe__Envelope *req)
 	st.assets = asset_ptrs;
 	fill_ipc(&ipc, &pd->netd.ipc);
 	st.ipc = &ipc;
+	if (pd->collector != NULL) {
+		collector_fill_status(pd, &cs);
+		st.collector = &cs;
+	}
 
 	env.id = req->id;
 	env.body_case = LOCKPROBE__ENVELOPE__BODY_STATUS_REPLY;

@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "assets.h"
 #include "log.h"
 #include "ksym.h"
 #include "../bpf/ksym.h"
@@ -124,8 +125,8 @@ finish(struct ksym_query *q, size_t n, struct ksym_report *rep)
 }
 
 int
-ksym_resolve_iter(struct ksym_query *q, size_t n, struct ksym_report *rep,
-    char *err, size_t errlen)
+ksym_resolve_iter(struct assets *a, struct ksym_query *q, size_t n,
+    struct ksym_report *rep, char *err, size_t errlen)
 {
 	struct ksym_bpf *skel = NULL;
 	struct bpf_link *link = NULL;
@@ -141,23 +142,21 @@ ksym_resolve_iter(struct ksym_query *q, size_t n, struct ksym_report *rep,
 	if (check_names(q, n, KSYM_KEY_LEN - 2, err, errlen) != 0)
 		return -1;
 	collector_libbpf_log_init();
-	if ((skel = ksym_bpf__open()) == NULL) {
-		e = errno;
-		snprintf(err, errlen, "ksym iterator: opening the BPF object: %s",
-		    strerror(e));
+	if ((skel = calloc(1, sizeof(*skel))) == NULL ||
+	    ksym_bpf__create_skeleton(skel) != 0) {
+		snprintf(err, errlen, "ksym iterator: out of memory");
 		goto done;
 	}
+	if (asset_open(a, KSYM_ASSET, skel->skeleton, err, errlen) == -1)
+		goto done;
 	if ((e = bpf_map__set_max_entries(skel->maps.ksym_req,
 	    n > 0 ? (uint32_t)n : 1)) != 0) {
 		snprintf(err, errlen, "ksym iterator: sizing the request map: %s",
 		    strerror(-e));
 		goto done;
 	}
-	if ((e = ksym_bpf__load(skel)) != 0) {
-		snprintf(err, errlen, "ksym iterator: loading the BPF program: %s "
-		    "(iter/ksym needs Linux 6.0 or later)", strerror(-e));
+	if (asset_load(a, KSYM_ASSET, skel->skeleton, err, errlen) == -1)
 		goto done;
-	}
 	mfd = bpf_map__fd(skel->maps.ksym_req);
 	for (i = 0; i < n; i++) {
 		memset(&key, 0, sizeof(key));
@@ -331,14 +330,14 @@ done:
 }
 
 int
-ksym_resolve(struct ksym_query *q, size_t n, struct ksym_report *rep,
-    char *err, size_t errlen)
+ksym_resolve(struct assets *a, struct ksym_query *q, size_t n,
+    struct ksym_report *rep, char *err, size_t errlen)
 {
 	char ierr[sizeof(rep->iter_error)];
 	uint64_t t0 = now_ns();
 
 	ierr[0] = '\0';
-	if (ksym_resolve_iter(q, n, rep, ierr, sizeof(ierr)) == 0) {
+	if (ksym_resolve_iter(a, q, n, rep, ierr, sizeof(ierr)) == 0) {
 		rep->iter_error[0] = '\0';
 		return 0;
 	}

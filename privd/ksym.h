@@ -31,15 +31,19 @@ struct ksym_report {
 	char		 iter_error[256]; /* why the iterator was not used */
 };
 
+#define KSYM_ASSET	"ksym.bpf.o"
+
+struct assets;
+
 /*
  * All three return 0 when the pass ran (queries not found are marked
  * found = 0), or -1 with a message in err.  ksym_resolve() tries the
- * iterator and falls back to /proc/kallsyms.  path NULL means
- * /proc/kallsyms.
+ * iterator (loaded from the assets) and falls back to /proc/kallsyms.
+ * path NULL means /proc/kallsyms.
  */
-int	ksym_resolve(struct ksym_query *q, size_t n, struct ksym_report *rep,
-	    char *err, size_t errlen);
-int	ksym_resolve_iter(struct ksym_query *q, size_t n,
+int	ksym_resolve(struct assets *a, struct ksym_query *q, size_t n,
+	    struct ksym_report *rep, char *err, size_t errlen);
+int	ksym_resolve_iter(struct assets *a, struct ksym_query *q, size_t n,
 	    struct ksym_report *rep, char *err, size_t errlen);
 int	ksym_resolve_kallsyms(const char *path, struct ksym_query *q, size_t n,
 	    struct ksym_report *rep, char *err, size_t errlen);

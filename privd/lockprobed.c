@@ -127,6 +127,7 @@ privd_reload(struct privd *pd, const char *origin, char *err, size_t errlen,
 	log_info("configuration reloaded");
 	if (!*restart_netd)
 		netd_reschedule_heartbeat(pd);
+	collector_reschedule(pd);
 	return 0;
 }
 
@@ -309,6 +310,8 @@ main(int argc, char *argv[])
 	log_info("lockprobed %s starting (config %s)", PACKAGE_VERSION,
 	    pd->conf_path);
 	find_btf(pd);
+	if (collector_start(pd) == -1)
+		fatalx("cannot start the collector: out of memory");
 	if (netd_start(pd) == -1)
 		fatalx("cannot start lockprobe-netd");
 
@@ -320,6 +323,7 @@ main(int argc, char *argv[])
 		event_free(sigev[i]);
 	event_free(pd->netd.heartbeat_ev);
 	event_free(pd->netd.restart_ev);
+	collector_free(pd);
 	event_base_free(pd->base);
 	control_close(pd);
 	assets_free(&pd->assets);

@@ -61,6 +61,7 @@ struct privd {
 	int			 control_fd;
 	char			 control_path[PATH_MAX];
 	struct assets		 assets;
+	struct collector	*collector;
 	int			 stopping;
 };
 
@@ -68,6 +69,14 @@ struct privd {
 double	timespec_elapsed(const struct timespec *since);
 int	privd_reload(struct privd *pd, const char *origin, char *err,
 	    size_t errlen, int *restart_netd);
+
+/* privd/collector.c */
+struct collector;
+int	collector_start(struct privd *pd);
+void	collector_reschedule(struct privd *pd);
+void	collector_fill_status(struct privd *pd,
+	    Lockprobe__CollectorStatus *cs);
+void	collector_free(struct privd *pd);
 
 /* privd/control.c */
 int	control_check_conf(const struct lp_conf *conf, char *err,

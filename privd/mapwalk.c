@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "assets.h"
 #include "log.h"
 #include "mapwalk.h"
 /* The generated skeleton casts its embedded ELF bytes' const away. */
@@ -355,7 +356,8 @@ build_result(struct mapwalk_result *out, const struct recbuf *rb,
 }
 
 int
-mapwalk_run(struct mapwalk_result *out, char *err, size_t errlen)
+mapwalk_run(struct assets *a, struct mapwalk_result *out, char *err,
+    size_t errlen)
 {
 	struct mapwalk_bpf *skel = NULL;
 	struct bpf_link *link = NULL;
@@ -371,18 +373,14 @@ mapwalk_run(struct mapwalk_result *out, char *err, size_t errlen)
 	collector_libbpf_log_init();
 	t0 = now_ns();
 
-	if ((skel = mapwalk_bpf__open()) == NULL) {
-		e = errno;
-		snprintf(err, errlen, "map walker: opening the BPF object: %s",
-		    strerror(e));
+	if ((skel = calloc(1, sizeof(*skel))) == NULL ||
+	    mapwalk_bpf__create_skeleton(skel) != 0) {
+		snprintf(err, errlen, "map walker: out of memory");
 		goto done;
 	}
-	if ((e = mapwalk_bpf__load(skel)) != 0) {
-		snprintf(err, errlen, "map walker: loading the BPF program: %s "
-		    "(run with debug logging for the verifier's log)",
-		    strerror(-e));
+	if (asset_open(a, MAPWALK_ASSET, skel->skeleton, err, errlen) == -1 ||
+	    asset_load(a, MAPWALK_ASSET, skel->skeleton, err, errlen) == -1)
 		goto done;
-	}
 	bpf_object__for_each_map(bm, skel->obj) {
 		if (nown < OWN_MAPS_MAX &&
 		    map_id_of(bpf_map__fd(bm), &own[nown]) == 0)

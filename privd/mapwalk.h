@@ -56,7 +56,11 @@ struct mapwalk_result {
  * or -1 with a message in err.  out is always safe to pass to
  * mapwalk_free() afterwards.
  */
-int	mapwalk_run(struct mapwalk_result *out, char *err, size_t errlen);
+#define MAPWALK_ASSET	"mapwalk.bpf.o"
+
+struct assets;
+int	mapwalk_run(struct assets *a, struct mapwalk_result *out, char *err,
+	    size_t errlen);
 void	mapwalk_free(struct mapwalk_result *res);
 
 /* The range containing addr, or NULL (binary search). */

@@ -62,6 +62,7 @@ assert_conf_eq(const struct lp_conf *a, const struct lp_conf *b)
 	ck_assert_str_eq(a->btf_dir, b->btf_dir);
 	ck_assert_str_eq(a->control_socket, b->control_socket);
 	ck_assert_str_eq(a->control_group, b->control_group);
+	ck_assert_uint_eq(a->rewalk_interval, b->rewalk_interval);
 }
 
 static void
@@ -117,6 +118,7 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(conf.btf_dir, PKGLIBDIR "/btf");
 	ck_assert_str_eq(conf.control_socket, RUNSTATEDIR "/lockprobe.sock");
 	ck_assert_str_eq(conf.control_group, "root");
+	ck_assert_uint_eq(conf.rewalk_interval, 30);
 }
 END_TEST
 
@@ -585,7 +587,8 @@ START_TEST(test_print_roundtrip)
 	    "btf-path \"\"\n"
 	    "btf-directory " PKGLIBDIR "/btf\n"
 	    "control-socket " RUNSTATEDIR "/lockprobe.sock\n"
-	    "control-group root\n");
+	    "control-group root\n"
+	    "rewalk-interval 30\n");
 	ck_assert_int_eq(conf_parse_buffer(NAME, text, len, &back, errbuf,
 	    sizeof(errbuf)), 0);
 	assert_conf_eq(&back, &conf);
@@ -616,7 +619,8 @@ START_TEST(test_print_roundtrip)
 	    "btf-path /b.btf\n"
 	    "btf-directory " PKGLIBDIR "/btf\n"
 	    "control-socket " RUNSTATEDIR "/lockprobe.sock\n"
-	    "control-group root\n");
+	    "control-group root\n"
+	    "rewalk-interval 30\n");
 	memset(&back, 0, sizeof(back));
 	ck_assert_int_eq(conf_parse_buffer(NAME, text, len, &back, errbuf,
 	    sizeof(errbuf)), 0);

@@ -18,7 +18,11 @@
 #include <bpf/bpf.h>
 
 #include "log.h"
+#include "test_assets.h"
+#include "testutil.h"
 #include "../privd/ksym.h"
+
+static struct assets assets;
 
 /* Text symbols present on every kernel lockprobe supports (6.1+). */
 static const char *const text_syms[] = {
@@ -28,20 +32,6 @@ static const char *const text_syms[] = {
 };
 #define NSYMS	(sizeof(text_syms) / sizeof(text_syms[0]))
 #define UNKNOWN	"lockprobe_no_such_symbol_42"
-
-static void __attribute__((noreturn))
-skip_or_fail(const char *why)
-{
-	const char *ci = getenv("CI");
-
-	if (ci != NULL && strcmp(ci, "true") == 0) {
-		fprintf(stderr, "check_ksym: FAIL: would skip under CI=true: "
-		    "%s\n", why);
-		exit(1);
-	}
-	fprintf(stderr, "check_ksym: SKIP: %s\n", why);
-	exit(77);
-}
 
 static void
 fill(struct ksym_query *q, size_t *n)
@@ -64,7 +54,7 @@ START_TEST(test_iter_agrees_with_kallsyms)
 
 	fill(a, &n);
 	fill(b, &n);
-	ck_assert_msg(ksym_resolve_iter(a, n, &ra, err, sizeof(err)) == 0,
+	ck_assert_msg(ksym_resolve_iter(&assets, a, n, &ra, err, sizeof(err)) == 0,
 	    "iterator: %s", err);
 	ck_assert_msg(ksym_resolve_kallsyms(NULL, b, n, &rb, err,
 	    sizeof(err)) == 0, "kallsyms: %s", err);
@@ -104,7 +94,7 @@ START_TEST(test_resolve_prefers_iterator)
 	size_t n;
 
 	fill(q, &n);
-	ck_assert_msg(ksym_resolve(q, n, &r, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(ksym_resolve(&assets, q, n, &r, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(r.method, KSYM_METHOD_ITER);
 	ck_assert_str_eq(ksym_method_name(r.method), "bpf-iterator");
 	ck_assert_uint_gt(r.elapsed_ns, 0);
@@ -122,9 +112,9 @@ START_TEST(test_long_name_falls_back)
 	longname[sizeof(longname) - 1] = '\0';
 	q[0].name = "bpf_dummy_read";
 	q[1].name = longname;
-	ck_assert_int_eq(ksym_resolve_iter(q, 2, &r, err, sizeof(err)), -1);
+	ck_assert_int_eq(ksym_resolve_iter(&assets, q, 2, &r, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "longer than"));
-	ck_assert_msg(ksym_resolve(q, 2, &r, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(ksym_resolve(&assets, q, 2, &r, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(r.method, KSYM_METHOD_KALLSYMS);
 	ck_assert_ptr_nonnull(strstr(r.iter_error, "longer than"));
 	ck_assert(q[0].found && !q[1].found);
@@ -198,17 +188,20 @@ main(void)
 {
 	Suite *s;
 	TCase *tc;
-	SRunner *sr;
 	int failed, fd;
 
 	log_init("check_ksym", 1, getenv("LP_DEBUG") ? LOG_DEBUG : LOG_INFO);
 	if (geteuid() != 0)
-		skip_or_fail("needs root (CAP_BPF, CAP_PERFMON, CAP_SYSLOG)");
+		test_skip_or_fail("check_ksym",
+		    "needs root (CAP_BPF, CAP_PERFMON, CAP_SYSLOG)");
 	if ((fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "lp_probe", 4, 4, 1,
 	    NULL)) < 0)
-		skip_or_fail("BPF is not available (cannot create a map)");
+		test_skip_or_fail("check_ksym",
+		    "BPF is not available (cannot create a map)");
 	close(fd);
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (test_assets_init(&assets) == -1)
+		test_skip_or_fail("check_ksym",
+		    "no kernel BTF for the BPF assets");
 
 	s = suite_create("ksym");
 	tc = tcase_create("kernel");
@@ -219,9 +212,7 @@ main(void)
 	tcase_add_test(tc, test_kallsyms_parser);
 	tcase_add_test(tc, test_kallsyms_zero_addresses);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	failed = test_run_suite(s);
+	assets_free(&assets);
+	return failed;
 }

@@ -24,6 +24,8 @@
 #include <bpf/libbpf.h>
 
 #include "log.h"
+#include "test_assets.h"
+#include "testutil.h"
 #include "../privd/mapwalk.h"
 
 #pragma GCC diagnostic push
@@ -107,20 +109,7 @@ static struct btf	*vmlinux_btf;
 static int		 inner_fd = -1, btf_fd = -1;
 static uint32_t		 btf_int_id;
 static int		 ncpus;
-
-static void __attribute__((noreturn))
-skip_or_fail(const char *why)
-{
-	const char *ci = getenv("CI");
-
-	if (ci != NULL && strcmp(ci, "true") == 0) {
-		fprintf(stderr, "check_mapwalk: FAIL: would skip under CI=true: "
-		    "%s\n", why);
-		exit(1);
-	}
-	fprintf(stderr, "check_mapwalk: SKIP: %s\n", why);
-	exit(77);
-}
+static struct assets	 assets;
 
 /* Byte offset of member mname of struct sname in the kernel's BTF, or -1. */
 static long
@@ -192,7 +181,7 @@ walk(void)
 	struct mapwalk_result r;
 	char err[512];
 
-	if (mapwalk_run(&r, err, sizeof(err)) != 0)
+	if (mapwalk_run(&assets, &r, err, sizeof(err)) != 0)
 		ck_abort_msg("mapwalk_run: %s", err);
 	return r;
 }
@@ -489,7 +478,8 @@ setup_maps(void)
 
 	inner_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "lp_inner", 4, 4, 1, NULL);
 	if (inner_fd < 0)
-		skip_or_fail("cannot create a BPF array map");
+		test_skip_or_fail("check_mapwalk",
+		    "cannot create a BPF array map");
 	if ((btf = btf__new_empty()) == NULL ||
 	    (e = btf__add_int(btf, "int", 4, BTF_INT_SIGNED)) < 0 ||
 	    btf__load_into_kernel(btf) != 0) {
@@ -522,18 +512,22 @@ main(void)
 {
 	Suite *s;
 	TCase *tc;
-	SRunner *sr;
 	int failed;
 
 	log_init("check_mapwalk", 1, getenv("LP_DEBUG") ? LOG_DEBUG : LOG_INFO);
 	if (geteuid() != 0)
-		skip_or_fail("needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN)");
+		test_skip_or_fail("check_mapwalk",
+		    "needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN)");
 	if ((vmlinux_btf = btf__load_vmlinux_btf()) == NULL)
-		skip_or_fail("no kernel BTF (/sys/kernel/btf/vmlinux)");
+		test_skip_or_fail("check_mapwalk",
+		    "no kernel BTF (/sys/kernel/btf/vmlinux)");
 	if ((ncpus = libbpf_num_possible_cpus()) <= 0)
-		skip_or_fail("cannot count possible CPUs");
+		test_skip_or_fail("check_mapwalk",
+		    "cannot count possible CPUs");
 	setup_maps();
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (test_assets_init(&assets) == -1)
+		test_skip_or_fail("check_mapwalk",
+		    "no kernel BTF for the BPF assets");
 
 	s = suite_create("mapwalk");
 	tc = tcase_create("kernel");
@@ -543,10 +537,8 @@ main(void)
 	tcase_add_test(tc, test_find);
 	tcase_add_test(tc, test_rewalk);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = test_run_suite(s);
 	btf__free(vmlinux_btf);
-	return failed == 0 ? 0 : 1;
+	assets_free(&assets);
+	return failed;
 }

@@ -229,6 +229,23 @@ status_text(const Lockprobe__Envelope *ans)
 	else
 		printf("BTF: not found: %s\n", st->btf_error ? st->btf_error :
 		    "?");
+	if (st->collector != NULL) {
+		const Lockprobe__CollectorStatus *c = st->collector;
+
+		if (c->walk_error != NULL)
+			printf("map walk: failed: %s\n", c->walk_error);
+		printf("map walk %u (every %u s): %u maps, %u with lock "
+		    "ranges, %llu ranges; %.1f ms (+%.1f ms to load)\n",
+		    c->walks, c->rewalk_interval_sec, c->maps,
+		    c->maps_covered, (unsigned long long)c->ranges,
+		    c->walk_usec / 1e3, c->load_usec / 1e3);
+		if (c->ksym_error != NULL)
+			printf("kernel symbols: failed: %s\n", c->ksym_error);
+		else
+			printf("kernel symbols: %u of %u found with %s in "
+			    "%.1f ms\n", c->ksyms_found, c->ksyms_asked,
+			    c->ksym_method, c->ksym_usec / 1e3);
+	}
 	if (st->n_assets == 0)
 		printf("BPF assets: none loaded yet\n");
 	for (i = 0; i < st->n_assets; i++) {
@@ -295,6 +312,24 @@ status_json(const Lockprobe__Envelope *ans)
 		    "verifier_log", a->verifier_log));
 	}
 	json_object_set_new(o, "assets", assets);
+	if (st->collector != NULL) {
+		const Lockprobe__CollectorStatus *c = st->collector;
+
+		json_object_set_new(o, "collector", json_pack(
+		    "{s:i,s:i,s:i,s:I,s:I,s:I,s:s?,s:i,s:s,s:I,s:i,s:i,s:s?}",
+		    "walks", c->walks, "maps", c->maps,
+		    "maps_covered", c->maps_covered,
+		    "ranges", (json_int_t)c->ranges,
+		    "load_usec", (json_int_t)c->load_usec,
+		    "walk_usec", (json_int_t)c->walk_usec,
+		    "walk_error", c->walk_error,
+		    "rewalk_interval_sec", c->rewalk_interval_sec,
+		    "ksym_method", c->ksym_method,
+		    "ksym_usec", (json_int_t)c->ksym_usec,
+		    "ksyms_found", c->ksyms_found,
+		    "ksyms_asked", c->ksyms_asked,
+		    "ksym_error", c->ksym_error));
+	}
 	if (st->netd != NULL)
 		json_object_set_new(o, "netd", json_pack(
 		    "{s:i,s:I,s:s,s:o,s:i,s:I,s:I}",
