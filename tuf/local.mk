@@ -7,7 +7,8 @@ libtuf_a_SOURCES = \
 	tuf/tuf_util.c tuf/tuf_util.h \
 	tuf/json.c tuf/json.h \
 	tuf/canonical_json.c tuf/canonical_json.h \
-	tuf/keys.c tuf/keys.h
+	tuf/keys.c tuf/keys.h \
+	tuf/metadata.c tuf/metadata.h
 libtuf_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBSODIUM_CFLAGS) \
 	$(LIBCRYPTO_CFLAGS)
 TUF_LIBS = libtuf.a $(JANSSON_LIBS) $(LIBSODIUM_LIBS) $(LIBCRYPTO_LIBS)
@@ -32,3 +33,4 @@ tests_tuf_interop_check_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 tests_tuf_interop_check_LDADD = $(TUF_LIBS)
 TESTS += tests/tuf_interop.sh
 EXTRA_DIST += tests/tuf_interop.sh tests/tuf_interop.py
+
