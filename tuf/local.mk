@@ -8,7 +8,8 @@ libtuf_a_SOURCES = \
 	tuf/json.c tuf/json.h \
 	tuf/canonical_json.c tuf/canonical_json.h \
 	tuf/keys.c tuf/keys.h \
-	tuf/metadata.c tuf/metadata.h
+	tuf/metadata.c tuf/metadata.h \
+	tuf/client.c tuf/client.h
 libtuf_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBSODIUM_CFLAGS) \
 	$(LIBCRYPTO_CFLAGS)
 TUF_LIBS = libtuf.a $(JANSSON_LIBS) $(LIBSODIUM_LIBS) $(LIBCRYPTO_LIBS)
