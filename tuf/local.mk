@@ -35,3 +35,12 @@ tests_tuf_interop_check_LDADD = $(TUF_LIBS)
 TESTS += tests/tuf_interop.sh
 EXTRA_DIST += tests/tuf_interop.sh tests/tuf_interop.py
 
+# Metadata and client workflow (Check), over an in-memory repository
+# built by tests/tuf_testrepo.c.
+check_PROGRAMS += tests/check_tuf_client
+tests_check_tuf_client_SOURCES = tests/check_tuf_client.c \
+	tests/tuf_testrepo.c tests/tuf_testrepo.h
+tests_check_tuf_client_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) \
+	$(JANSSON_CFLAGS) $(LIBSODIUM_CFLAGS) -I$(top_srcdir)/tuf
+tests_check_tuf_client_LDADD = $(TUF_LIBS) $(CHECK_LIBS)
+TESTS += tests/check_tuf_client
