@@ -137,22 +137,30 @@ tr_fileinfo(const void *data, size_t len, int64_t version)
 struct tr_file *
 tr_get(struct tr_fs *fs, const char *name)
 {
-	size_t	i;
+	json_t	*i;
 
-	for (i = 0; i < fs->n; i++)
-		if (strcmp(fs->f[i].name, name) == 0)
-			return &fs->f[i];
-	return NULL;
+	if (fs->idx == NULL || (i = json_object_get(fs->idx, name)) == NULL)
+		return NULL;
+	return &fs->f[json_integer_value(i)];
 }
 
 void
 tr_put(struct tr_fs *fs, const char *name, const void *data, size_t len)
 {
-	struct tr_file	*f;
+	struct tr_file	*f, *nf;
+	size_t		 ncap;
 
+	if (fs->idx == NULL && (fs->idx = json_object()) == NULL)
+		die("out of memory");
 	if ((f = tr_get(fs, name)) == NULL) {
-		if (fs->n == TR_MAXFILES)
-			die("too many files");
+		if (fs->n == fs->cap) {
+			ncap = fs->cap ? 2 * fs->cap : 64;
+			if ((nf = realloc(fs->f, ncap * sizeof(*nf))) == NULL)
+				die("out of memory");
+			fs->f = nf;
+			fs->cap = ncap;
+		}
+		json_object_set_new(fs->idx, name, json_integer(fs->n));
 		f = &fs->f[fs->n++];
 		f->name = strdup(name);
 	} else
@@ -169,19 +177,32 @@ void
 tr_del(struct tr_fs *fs, const char *name)
 {
 	struct tr_file	*f;
+	size_t		 i;
 
 	if ((f = tr_get(fs, name)) == NULL)
 		return;
+	i = (size_t)(f - fs->f);
+	json_object_del(fs->idx, name);
 	free(f->name);
 	free(f->data);
-	*f = fs->f[--fs->n];
+	if (i != --fs->n) {
+		*f = fs->f[fs->n];
+		json_object_set_new(fs->idx, f->name, json_integer(i));
+	}
 }
 
 void
 tr_fs_free(struct tr_fs *fs)
 {
-	while (fs->n > 0)
-		tr_del(fs, fs->f[0].name);
+	size_t	i;
+
+	for (i = 0; i < fs->n; i++) {
+		free(fs->f[i].name);
+		free(fs->f[i].data);
+	}
+	free(fs->f);
+	json_decref(fs->idx);
+	memset(fs, 0, sizeof(*fs));
 }
 
 /* --- the client's callbacks ------------------------------------------------ */

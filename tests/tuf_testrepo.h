@@ -18,7 +18,6 @@
 
 #define TR_NOW		1767225600LL	/* 2026-01-01T00:00:00Z */
 #define TR_DAY		86400LL
-#define TR_MAXFILES	1024
 #define TR_MAXDELEG	16
 
 struct tr_key {
@@ -34,8 +33,10 @@ struct tr_file {
 };
 
 struct tr_fs {
-	struct tr_file	f[TR_MAXFILES];
-	size_t		n;
+	struct tr_file	*f;
+	size_t		 n;
+	size_t		 cap;
+	json_t		*idx;	/* name -> index into f */
 };
 
 struct tr_repo {

@@ -44,3 +44,12 @@ tests_check_tuf_client_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) \
 	$(JANSSON_CFLAGS) $(LIBSODIUM_CFLAGS) -I$(top_srcdir)/tuf
 tests_check_tuf_client_LDADD = $(TUF_LIBS) $(CHECK_LIBS)
 TESTS += tests/check_tuf_client
+
+# Figures, not tests: built by make check so that they keep compiling,
+# run by hand (bench/tuf_refresh -n 10000).
+check_PROGRAMS += bench/tuf_refresh
+bench_tuf_refresh_SOURCES = bench/tuf_refresh.c \
+	tests/tuf_testrepo.c tests/tuf_testrepo.h
+bench_tuf_refresh_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(LIBSODIUM_CFLAGS) -I$(top_srcdir)/tuf -I$(top_srcdir)/tests
+bench_tuf_refresh_LDADD = $(TUF_LIBS)
