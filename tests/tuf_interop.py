@@ -7,6 +7,7 @@ line.  Driven by tests/tuf_interop.sh.
   tuf_interop.py payload FILE a payload for the C code to sign
   tuf_interop.py verify FILE  check a file the C code signed
   tuf_interop.py repo DIR     a TUF repository signed by securesystemslib
+  tuf_interop.py checkrepo DIR  verify a repository lockprobe-repo wrote
 
 Exit 0 on success, 1 on failure, 77 when securesystemslib is missing.
 """
@@ -346,11 +347,79 @@ def repo(outdir):
     return 0
 
 
+def checkrepo(repodir):
+    """securesystemslib's signature checks over what lockprobe-repo wrote:
+    every role signed by its root threshold, key ids as the specification
+    defines them, timestamp -> snapshot -> targets -> files consistent."""
+    md = os.path.join(repodir, "metadata")
+    passed = failed = 0
+
+    def check(what, ok):
+        nonlocal passed, failed
+        print("%s: %s" % ("ok" if ok else "FAIL", what))
+        passed += bool(ok)
+        failed += not ok
+
+    def raw(name):
+        with open(os.path.join(md, name), "rb") as f:
+            return f.read()
+
+    def signed_by(doc, role, root):
+        r = root["signed"]["roles"][role]
+        data = canonical(doc["signed"])
+        good = set()
+        for sig in doc["signatures"]:
+            key = root["signed"]["keys"].get(sig["keyid"])
+            if sig["keyid"] in r["keyids"] and key is not None and \
+                    sslib_verifies(key, sig["sig"], data):
+                good.add(sig["keyid"])
+        return len(good) >= r["threshold"]
+
+    root = json.loads(raw("1.root.json"))
+    for keyid, key in root["signed"]["keys"].items():
+        check("key id %s... is sha256 of the canonical key" % keyid[:8],
+              keyid == spec_keyid(key))
+    check("root signed by its own threshold", signed_by(root, "root", root))
+    ts_raw = raw("timestamp.json")
+    ts = json.loads(ts_raw)
+    check("timestamp signature", signed_by(ts, "timestamp", root))
+    info = ts["signed"]["meta"]["snapshot.json"]
+    snap_raw = raw("%d.snapshot.json" % info["version"])
+    check("snapshot length and hashes as timestamp says",
+          len(snap_raw) == info["length"] and
+          hashlib.sha256(snap_raw).hexdigest() == info["hashes"]["sha256"] and
+          hashlib.sha512(snap_raw).hexdigest() == info["hashes"]["sha512"])
+    snap = json.loads(snap_raw)
+    check("snapshot signature", signed_by(snap, "snapshot", root))
+    tv = snap["signed"]["meta"]["targets.json"]["version"]
+    targets = json.loads(raw("%d.targets.json" % tv))
+    check("targets signature", signed_by(targets, "targets", root))
+    check("targets version %d as snapshot says" % tv,
+          targets["signed"]["version"] == tv)
+    for path, t in targets["signed"]["targets"].items():
+        d, _, base = path.rpartition("/")
+        name = os.path.join(repodir, "targets", d,
+                            "%s.%s" % (t["hashes"]["sha256"], base))
+        with open(name, "rb") as f:
+            data = f.read()
+        check("target %s: length and hashes" % path,
+              len(data) == t["length"] and
+              hashlib.sha256(data).hexdigest() == t["hashes"]["sha256"] and
+              hashlib.sha512(data).hexdigest() == t["hashes"]["sha512"])
+    targets["signed"]["version"] += 1
+    check("a changed targets role no longer verifies",
+          not signed_by(targets, "targets", root))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed or not passed else 0
+
+
 def main(argv):
     if len(argv) == 3 and argv[1] == "gen":
         return gen(argv[2])
     if len(argv) == 3 and argv[1] == "payload":
         return payload(argv[2])
+    if len(argv) == 3 and argv[1] == "checkrepo":
+        return checkrepo(argv[2])
     if len(argv) == 3 and argv[1] == "repo":
         return repo(argv[2])
     if len(argv) == 4 and argv[1] == "verify":

@@ -16,6 +16,10 @@
  *	signatures, root rotation, consistent snapshots, a delegation),
  *	storing trusted metadata in DIR/local, and fetch and verify its
  *	target; then tamper with the target and expect a refusal.
+ *   tuf_interop_check fetch DIR TARGET
+ *	Refresh from DIR/metadata (bootstrap root DIR/metadata/1.root.json,
+ *	store DIR/local) and write the verified TARGET to stdout; exit 3 when
+ *	the repository has no such target.  Used on lockprobe-repo's output.
  *
  * Prints one line per check and "N passed, N failed"; exit 0 or 1.
  */
@@ -525,6 +529,53 @@ do_client(const char *dir)
 	return 0;
 }
 
+static int
+do_fetch(const char *dir, const char *target)
+{
+	struct tuf_client_config	 cfg;
+	struct tuf_client		*c;
+	struct tuf_target		 t;
+	struct repo_dir			 d;
+	struct tuf_buf			 b;
+	char				*root, path[8192], err[1024];
+	size_t				 rootlen;
+	int				 rc;
+
+	snprintf(d.metadata, sizeof(d.metadata), "%s/metadata", dir);
+	snprintf(d.targets, sizeof(d.targets), "%s/targets", dir);
+	snprintf(d.local, sizeof(d.local), "%s/local", dir);
+	if (mkdir(d.local, 0700) != 0 && errno != EEXIST)
+		return 1;
+	snprintf(path, sizeof(path), "%s/1.root.json", d.metadata);
+	if ((root = read_file(path, &rootlen)) == NULL)
+		return 1;
+	tuf_client_config_default(&cfg);
+	tuf_buf_init(&b, MAX_FILE);
+	if ((c = tuf_client_open(&cfg, &dir_io, &d, root, rootlen, err,
+	    sizeof(err))) == NULL ||
+	    tuf_client_refresh(c, (int64_t)time(NULL), err, sizeof(err)) !=
+	    TUF_OK) {
+		fprintf(stderr, "%s\n", err);
+		rc = 1;
+		goto out;
+	}
+	rc = tuf_client_target(c, target, &t, err, sizeof(err));
+	if (rc == TUF_OK)
+		rc = tuf_client_fetch_target(c, &t, &b, err, sizeof(err));
+	tuf_target_clear(&t);
+	if (rc != TUF_OK) {
+		fprintf(stderr, "%s\n", err);
+		rc = rc == TUF_NOTFOUND ? 3 : 1;
+		goto out;
+	}
+	fwrite(b.data, 1, b.len, stdout);
+ out:
+	tuf_client_free(c);
+	tuf_buf_free(&b);
+	free(root);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -537,10 +588,13 @@ main(int argc, char *argv[])
 		rc = do_sign(argv[2], argv[3]);
 	else if (argc == 3 && strcmp(argv[1], "client") == 0)
 		rc = do_client(argv[2]);
+	else if (argc == 4 && strcmp(argv[1], "fetch") == 0)
+		return do_fetch(argv[2], argv[3]);
 	else {
 		fprintf(stderr, "usage: tuf_interop_check verify DIR\n"
 		    "       tuf_interop_check sign PAYLOAD OUT\n"
-		    "       tuf_interop_check client DIR\n");
+		    "       tuf_interop_check client DIR\n"
+		    "       tuf_interop_check fetch DIR TARGET\n");
 		return 2;
 	}
 	printf("%d passed, %d failed\n", npass, nfail);

@@ -53,3 +53,13 @@ bench_tuf_refresh_SOURCES = bench/tuf_refresh.c \
 bench_tuf_refresh_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LIBSODIUM_CFLAGS) -I$(top_srcdir)/tuf -I$(top_srcdir)/tests
 bench_tuf_refresh_LDADD = $(TUF_LIBS)
+
+# lockprobe-repo: the repository tool operators publish configuration with.
+bin_PROGRAMS = tools/lockprobe-repo
+tools_lockprobe_repo_SOURCES = tools/lockprobe-repo.c
+tools_lockprobe_repo_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(LIBSODIUM_CFLAGS) -I$(top_srcdir)/tuf
+tools_lockprobe_repo_LDADD = $(TUF_LIBS)
+dist_man_MANS += man/lockprobe-repo.1
+TESTS += tests/lockprobe_repo.sh
+EXTRA_DIST += tests/lockprobe_repo.sh
