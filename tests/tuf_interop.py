@@ -6,6 +6,8 @@ line.  Driven by tests/tuf_interop.sh.
   tuf_interop.py gen DIR      keys, signed metadata, canonical JSON cases
   tuf_interop.py payload FILE a payload for the C code to sign
   tuf_interop.py verify FILE  check a file the C code signed
+  tuf_interop.py repo DIR     a TUF repository signed by securesystemslib
+  tuf_interop.py checkrepo DIR  verify a repository lockprobe-repo wrote
 
 Exit 0 on success, 1 on failure, 77 when securesystemslib is missing.
 """
@@ -256,11 +258,170 @@ def verify(path, payload_path):
     return 1 if failed else 0
 
 
+def repo(outdir):
+    """A small consistent-snapshot repository, every role signed by
+    securesystemslib with a different key type: root rotated from ed25519
+    (version 1) to ECDSA (version 2), timestamp ECDSA, snapshot RSA-PSS,
+    targets ed25519, and a delegated role (RSA PKCS#1 v1.5) holding the
+    target lockstat/interop.json."""
+    import datetime
+    exp = (datetime.datetime.utcnow() + datetime.timedelta(days=7)) \
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+    gen = {"root1": keys.generate_ed25519_key(),
+           "root2": keys.generate_ecdsa_key(),
+           "timestamp": keys.generate_ecdsa_key(),
+           "snapshot": keys.generate_rsa_key(bits=2048),
+           "targets": keys.generate_ed25519_key(),
+           "deleg": keys.generate_rsa_key(bits=2048,
+                                          scheme="rsa-pkcs1v15-sha256")}
+    meta = {n: keys.format_keyval_to_metadata(k["keytype"], k["scheme"],
+                                              k["keyval"], private=False)
+            for n, k in gen.items()}
+    ids = {n: spec_keyid(meta[n]) for n in gen}
+
+    def env(signed, *names):
+        data = canonical(signed)
+        return {"signed": signed,
+                "signatures": [{"keyid": ids[n],
+                                "sig": keys.create_signature(gen[n], data)["sig"]}
+                               for n in names]}
+
+    def write(rel, obj):
+        path = os.path.join(outdir, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        data = obj if isinstance(obj, bytes) else \
+            json.dumps(obj, indent=1).encode("utf-8")
+        with open(path, "wb") as f:
+            f.write(data)
+        return data
+
+    def hashes(data):
+        return {"sha256": hashlib.sha256(data).hexdigest(),
+                "sha512": hashlib.sha512(data).hexdigest()}
+
+    def role(n):
+        return {"keyids": [ids[n]], "threshold": 1}
+
+    def common(kind, version):
+        return {"_type": kind, "spec_version": "1.0.31", "version": version,
+                "expires": exp}
+
+    def root(version, rootkey):
+        r = common("root", version)
+        r.update({"consistent_snapshot": True,
+                  "keys": {ids[n]: meta[n] for n in
+                           (rootkey, "timestamp", "snapshot", "targets")},
+                  "roles": {"root": role(rootkey),
+                            "timestamp": role("timestamp"),
+                            "snapshot": role("snapshot"),
+                            "targets": role("targets")}})
+        return r
+
+    write("metadata/1.root.json", env(root(1, "root1"), "root1"))
+    write("metadata/2.root.json", env(root(2, "root2"), "root1", "root2"))
+    content = b'{"period": 5, "maps": ["*"]}\n'
+    h = hashes(content)
+    write("targets/lockstat/%s.interop.json" % h["sha256"], content)
+    deleg = common("targets", 3)
+    deleg["targets"] = {"lockstat/interop.json": {
+        "length": len(content), "hashes": h, "custom": {"hosts": ["db1"]}}}
+    write("metadata/3.sslib-role.json", env(deleg, "deleg"))
+    top = common("targets", 2)
+    top["targets"] = {}
+    top["delegations"] = {
+        "keys": {ids["deleg"]: meta["deleg"]},
+        "roles": [{"name": "sslib-role", "keyids": [ids["deleg"]],
+                   "threshold": 1, "terminating": True,
+                   "paths": ["lockstat/*"]}]}
+    td = write("metadata/2.targets.json", env(top, "targets"))
+    snap = common("snapshot", 5)
+    snap["meta"] = {"targets.json": {"version": 2, "length": len(td),
+                                     "hashes": hashes(td)},
+                    "sslib-role.json": {"version": 3}}
+    sd = write("metadata/5.snapshot.json", env(snap, "snapshot"))
+    ts = common("timestamp", 7)
+    ts["meta"] = {"snapshot.json": {"version": 5, "length": len(sd),
+                                    "hashes": hashes(sd)}}
+    write("metadata/timestamp.json", env(ts, "timestamp"))
+    print("wrote a securesystemslib-signed repository to %s" % outdir)
+    return 0
+
+
+def checkrepo(repodir):
+    """securesystemslib's signature checks over what lockprobe-repo wrote:
+    every role signed by its root threshold, key ids as the specification
+    defines them, timestamp -> snapshot -> targets -> files consistent."""
+    md = os.path.join(repodir, "metadata")
+    passed = failed = 0
+
+    def check(what, ok):
+        nonlocal passed, failed
+        print("%s: %s" % ("ok" if ok else "FAIL", what))
+        passed += bool(ok)
+        failed += not ok
+
+    def raw(name):
+        with open(os.path.join(md, name), "rb") as f:
+            return f.read()
+
+    def signed_by(doc, role, root):
+        r = root["signed"]["roles"][role]
+        data = canonical(doc["signed"])
+        good = set()
+        for sig in doc["signatures"]:
+            key = root["signed"]["keys"].get(sig["keyid"])
+            if sig["keyid"] in r["keyids"] and key is not None and \
+                    sslib_verifies(key, sig["sig"], data):
+                good.add(sig["keyid"])
+        return len(good) >= r["threshold"]
+
+    root = json.loads(raw("1.root.json"))
+    for keyid, key in root["signed"]["keys"].items():
+        check("key id %s... is sha256 of the canonical key" % keyid[:8],
+              keyid == spec_keyid(key))
+    check("root signed by its own threshold", signed_by(root, "root", root))
+    ts_raw = raw("timestamp.json")
+    ts = json.loads(ts_raw)
+    check("timestamp signature", signed_by(ts, "timestamp", root))
+    info = ts["signed"]["meta"]["snapshot.json"]
+    snap_raw = raw("%d.snapshot.json" % info["version"])
+    check("snapshot length and hashes as timestamp says",
+          len(snap_raw) == info["length"] and
+          hashlib.sha256(snap_raw).hexdigest() == info["hashes"]["sha256"] and
+          hashlib.sha512(snap_raw).hexdigest() == info["hashes"]["sha512"])
+    snap = json.loads(snap_raw)
+    check("snapshot signature", signed_by(snap, "snapshot", root))
+    tv = snap["signed"]["meta"]["targets.json"]["version"]
+    targets = json.loads(raw("%d.targets.json" % tv))
+    check("targets signature", signed_by(targets, "targets", root))
+    check("targets version %d as snapshot says" % tv,
+          targets["signed"]["version"] == tv)
+    for path, t in targets["signed"]["targets"].items():
+        d, _, base = path.rpartition("/")
+        name = os.path.join(repodir, "targets", d,
+                            "%s.%s" % (t["hashes"]["sha256"], base))
+        with open(name, "rb") as f:
+            data = f.read()
+        check("target %s: length and hashes" % path,
+              len(data) == t["length"] and
+              hashlib.sha256(data).hexdigest() == t["hashes"]["sha256"] and
+              hashlib.sha512(data).hexdigest() == t["hashes"]["sha512"])
+    targets["signed"]["version"] += 1
+    check("a changed targets role no longer verifies",
+          not signed_by(targets, "targets", root))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed or not passed else 0
+
+
 def main(argv):
     if len(argv) == 3 and argv[1] == "gen":
         return gen(argv[2])
     if len(argv) == 3 and argv[1] == "payload":
         return payload(argv[2])
+    if len(argv) == 3 and argv[1] == "checkrepo":
+        return checkrepo(argv[2])
+    if len(argv) == 3 and argv[1] == "repo":
+        return repo(argv[2])
     if len(argv) == 4 and argv[1] == "verify":
         return verify(argv[2], argv[3])
     sys.stderr.write(__doc__)

@@ -7,7 +7,10 @@
 #     signature, refuse every tampered copy, and agree on key ids and on every
 #     canonical form;
 #  3. tuf_interop_check canonicalises and signs a payload with ed25519, and
-#     securesystemslib must verify it.
+#     securesystemslib must verify it;
+#  4. tests/tuf_interop.py writes a TUF repository signed by securesystemslib
+#     (root rotation, consistent snapshots, a delegation, every key type)
+#     and the C client workflow must refresh it and verify its target.
 # Exit 77 (skip) without python3-securesystemslib or openssl, except under
 # CI=true, where that is a failure.
 set -u
@@ -59,6 +62,8 @@ step "$checker" verify "$tmp"
 step "$python" "$helper" payload "$tmp/payload.json"
 step "$checker" sign "$tmp/payload.json" "$tmp/c-signed.json"
 step "$python" "$helper" verify "$tmp/c-signed.json" "$tmp/payload.json"
+step "$python" "$helper" repo "$tmp/repo"
+step "$checker" client "$tmp/repo"
 
 if [ $status -eq 0 ]; then
 	echo "tuf_interop: all steps passed"

@@ -10,22 +10,38 @@
  *	Canonicalise PAYLOAD, sign it with a fresh ed25519 key, and write the
  *	key, key id, canonical form and signature to OUT for
  *	tests/tuf_interop.py verify.
+ *   tuf_interop_check client DIR
+ *	Run the TUF client workflow over the repository tests/tuf_interop.py
+ *	repo wrote to DIR/metadata and DIR/targets (securesystemslib
+ *	signatures, root rotation, consistent snapshots, a delegation),
+ *	storing trusted metadata in DIR/local, and fetch and verify its
+ *	target; then tamper with the target and expect a refusal.
+ *   tuf_interop_check fetch DIR TARGET
+ *	Refresh from DIR/metadata (bootstrap root DIR/metadata/1.root.json,
+ *	store DIR/local) and write the verified TARGET to stdout; exit 3 when
+ *	the repository has no such target.  Used on lockprobe-repo's output.
  *
  * Prints one line per check and "N passed, N failed"; exit 0 or 1.
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <sodium.h>
 
 #include "canonical_json.h"
+#include "client.h"
 #include "json.h"
 #include "keys.h"
 #include "tuf_util.h"
@@ -345,6 +361,221 @@ do_sign(const char *in, const char *outpath)
 	return rc;
 }
 
+/* --- the client over a repository in a directory --------------------- */
+
+/* Read dir/path into out, as a static web server would serve it. */
+static int
+file_get(const char *dir, const char *path, size_t maxlen,
+    struct tuf_buf *out, char *err, size_t errlen)
+{
+	char	 full[8192], buf[65536];
+	FILE	*fp;
+	size_t	 n;
+
+	if (strstr(path, "..") != NULL || path[0] == '/') {
+		tuf_seterr(err, errlen, "refusing path %s", path);
+		return TUF_ERR;
+	}
+	snprintf(full, sizeof(full), "%s/%s", dir, path);
+	if ((fp = fopen(full, "rb")) == NULL) {
+		if (errno == ENOENT)
+			return TUF_NOTFOUND;
+		tuf_seterr(err, errlen, "%s: %s", full, strerror(errno));
+		return TUF_ERR;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) {
+		if (out->len + n > maxlen) {
+			fclose(fp);
+			tuf_seterr(err, errlen, "more than %zu bytes", maxlen);
+			return TUF_ERR;
+		}
+		if (tuf_buf_append(out, buf, n, err, errlen) != TUF_OK) {
+			fclose(fp);
+			return TUF_ERR;
+		}
+	}
+	fclose(fp);
+	return TUF_OK;
+}
+
+struct repo_dir {
+	char	metadata[4096];
+	char	targets[4096];
+	char	local[4096];
+};
+
+static int
+dir_fetch(void *arg, enum tuf_fetch_kind kind, const char *path,
+    size_t maxlen, struct tuf_buf *out, char *err, size_t errlen)
+{
+	struct repo_dir	*d = arg;
+
+	return file_get(kind == TUF_FETCH_METADATA ? d->metadata : d->targets,
+	    path, maxlen, out, err, errlen);
+}
+
+static int
+dir_load(void *arg, const char *name, size_t maxlen, struct tuf_buf *out,
+    char *err, size_t errlen)
+{
+	struct repo_dir	*d = arg;
+
+	return file_get(d->local, name, maxlen, out, err, errlen);
+}
+
+static int
+dir_store(void *arg, const char *name, const void *data, size_t len,
+    char *err, size_t errlen)
+{
+	struct repo_dir	*d = arg;
+	char		 tmp[8192], path[8192];
+	FILE		*fp;
+
+	snprintf(path, sizeof(path), "%s/%s", d->local, name);
+	snprintf(tmp, sizeof(tmp), "%s/.tmp.%s", d->local, name);
+	if ((fp = fopen(tmp, "wb")) == NULL ||
+	    fwrite(data, 1, len, fp) != len || fflush(fp) != 0 ||
+	    fsync(fileno(fp)) != 0 || fclose(fp) != 0 ||
+	    rename(tmp, path) != 0) {
+		tuf_seterr(err, errlen, "%s: %s", path, strerror(errno));
+		return TUF_ERR;
+	}
+	return TUF_OK;
+}
+
+static int
+dir_remove(void *arg, const char *name, char *err, size_t errlen)
+{
+	struct repo_dir	*d = arg;
+	char		 path[8192];
+
+	snprintf(path, sizeof(path), "%s/%s", d->local, name);
+	if (unlink(path) != 0 && errno != ENOENT) {
+		tuf_seterr(err, errlen, "%s: %s", path, strerror(errno));
+		return TUF_ERR;
+	}
+	return TUF_OK;
+}
+
+static const struct tuf_io dir_io = { dir_fetch, dir_load, dir_store,
+	dir_remove };
+
+static int
+do_client(const char *dir)
+{
+	struct tuf_client_config	 cfg;
+	struct tuf_client		*c = NULL;
+	struct tuf_target		 t;
+	struct repo_dir			 d;
+	struct tuf_buf			 b;
+	char				*root, path[8192], err[1024];
+	size_t				 rootlen;
+	unsigned long			 before;
+	int64_t				 now = (int64_t)time(NULL);
+	int				 rc;
+
+	memset(&t, 0, sizeof(t));
+	tuf_buf_init(&b, MAX_FILE);
+	snprintf(d.metadata, sizeof(d.metadata), "%s/metadata", dir);
+	snprintf(d.targets, sizeof(d.targets), "%s/targets", dir);
+	snprintf(d.local, sizeof(d.local), "%s/local", dir);
+	if (mkdir(d.local, 0700) != 0 && errno != EEXIST)
+		return 1;
+	snprintf(path, sizeof(path), "%s/1.root.json", d.metadata);
+	if ((root = read_file(path, &rootlen)) == NULL)
+		return 1;
+	tuf_client_config_default(&cfg);
+	c = tuf_client_open(&cfg, &dir_io, &d, root, rootlen, err,
+	    sizeof(err));
+	check(c != NULL, "open with the securesystemslib root%s%s",
+	    c == NULL ? ": " : "", c == NULL ? err : "");
+	if (c == NULL)
+		goto out;
+	/* One call per statement: check()'s arguments are unsequenced. */
+	rc = tuf_client_refresh(c, now, err, sizeof(err));
+	check(rc == TUF_OK && tuf_client_root_version(c) == 2,
+	    "refresh, root rotated to version %lld%s%s",
+	    (long long)tuf_client_root_version(c), rc ? ": " : "",
+	    rc ? err : "");
+	rc = tuf_client_target(c, "lockstat/interop.json", &t, err,
+	    sizeof(err));
+	check(rc == TUF_OK && strcmp(t.role, "sslib-role") == 0,
+	    "target found through the delegation: %s", rc ? err : t.role);
+	rc = tuf_client_fetch_target(c, &t, &b, err, sizeof(err));
+	check(rc == TUF_OK, "target fetched (hash-prefixed) and verified%s%s",
+	    rc ? ": " : "", rc ? err : "");
+	check(json_is_array(json_object_get(t.custom, "hosts")),
+	    "signed custom fields reach the caller");
+	before = tuf_client_fetches(c);
+	rc = tuf_client_refresh(c, now, err, sizeof(err));
+	check(rc == TUF_OK && tuf_client_fetches(c) - before == 2,
+	    "unchanged repository: %lu requests (next root, timestamp)",
+	    tuf_client_fetches(c) - before);
+	if (b.len > 0) {
+		b.data[0] ^= 1;
+		rc = tuf_target_check(&t, b.data, b.len, err, sizeof(err));
+		check(rc == TUF_ERR, "tampered target refused: %s", err);
+	}
+	tuf_client_free(c);
+	c = tuf_client_open(&cfg, &dir_io, &d, root, rootlen, err,
+	    sizeof(err));
+	check(c != NULL && tuf_client_root_version(c) == 2,
+	    "stored root chain re-verified at the next start");
+ out:
+	tuf_target_clear(&t);
+	tuf_client_free(c);
+	tuf_buf_free(&b);
+	free(root);
+	return 0;
+}
+
+static int
+do_fetch(const char *dir, const char *target)
+{
+	struct tuf_client_config	 cfg;
+	struct tuf_client		*c;
+	struct tuf_target		 t;
+	struct repo_dir			 d;
+	struct tuf_buf			 b;
+	char				*root, path[8192], err[1024];
+	size_t				 rootlen;
+	int				 rc;
+
+	snprintf(d.metadata, sizeof(d.metadata), "%s/metadata", dir);
+	snprintf(d.targets, sizeof(d.targets), "%s/targets", dir);
+	snprintf(d.local, sizeof(d.local), "%s/local", dir);
+	if (mkdir(d.local, 0700) != 0 && errno != EEXIST)
+		return 1;
+	snprintf(path, sizeof(path), "%s/1.root.json", d.metadata);
+	if ((root = read_file(path, &rootlen)) == NULL)
+		return 1;
+	tuf_client_config_default(&cfg);
+	tuf_buf_init(&b, MAX_FILE);
+	if ((c = tuf_client_open(&cfg, &dir_io, &d, root, rootlen, err,
+	    sizeof(err))) == NULL ||
+	    tuf_client_refresh(c, (int64_t)time(NULL), err, sizeof(err)) !=
+	    TUF_OK) {
+		fprintf(stderr, "%s\n", err);
+		rc = 1;
+		goto out;
+	}
+	rc = tuf_client_target(c, target, &t, err, sizeof(err));
+	if (rc == TUF_OK)
+		rc = tuf_client_fetch_target(c, &t, &b, err, sizeof(err));
+	tuf_target_clear(&t);
+	if (rc != TUF_OK) {
+		fprintf(stderr, "%s\n", err);
+		rc = rc == TUF_NOTFOUND ? 3 : 1;
+		goto out;
+	}
+	fwrite(b.data, 1, b.len, stdout);
+ out:
+	tuf_client_free(c);
+	tuf_buf_free(&b);
+	free(root);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -355,9 +586,15 @@ main(int argc, char *argv[])
 		rc = do_verify(argv[2]);
 	else if (argc == 4 && strcmp(argv[1], "sign") == 0)
 		rc = do_sign(argv[2], argv[3]);
+	else if (argc == 3 && strcmp(argv[1], "client") == 0)
+		rc = do_client(argv[2]);
+	else if (argc == 4 && strcmp(argv[1], "fetch") == 0)
+		return do_fetch(argv[2], argv[3]);
 	else {
 		fprintf(stderr, "usage: tuf_interop_check verify DIR\n"
-		    "       tuf_interop_check sign PAYLOAD OUT\n");
+		    "       tuf_interop_check sign PAYLOAD OUT\n"
+		    "       tuf_interop_check client DIR\n"
+		    "       tuf_interop_check fetch DIR TARGET\n");
 		return 2;
 	}
 	printf("%d passed, %d failed\n", npass, nfail);

@@ -7,7 +7,9 @@ libtuf_a_SOURCES = \
 	tuf/tuf_util.c tuf/tuf_util.h \
 	tuf/json.c tuf/json.h \
 	tuf/canonical_json.c tuf/canonical_json.h \
-	tuf/keys.c tuf/keys.h
+	tuf/keys.c tuf/keys.h \
+	tuf/metadata.c tuf/metadata.h \
+	tuf/client.c tuf/client.h
 libtuf_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBSODIUM_CFLAGS) \
 	$(LIBCRYPTO_CFLAGS)
 TUF_LIBS = libtuf.a $(JANSSON_LIBS) $(LIBSODIUM_LIBS) $(LIBCRYPTO_LIBS)
@@ -32,3 +34,32 @@ tests_tuf_interop_check_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 tests_tuf_interop_check_LDADD = $(TUF_LIBS)
 TESTS += tests/tuf_interop.sh
 EXTRA_DIST += tests/tuf_interop.sh tests/tuf_interop.py
+
+# Metadata and client workflow (Check), over an in-memory repository
+# built by tests/tuf_testrepo.c.
+check_PROGRAMS += tests/check_tuf_client
+tests_check_tuf_client_SOURCES = tests/check_tuf_client.c \
+	tests/tuf_testrepo.c tests/tuf_testrepo.h
+tests_check_tuf_client_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) \
+	$(JANSSON_CFLAGS) $(LIBSODIUM_CFLAGS) -I$(top_srcdir)/tuf
+tests_check_tuf_client_LDADD = $(TUF_LIBS) $(CHECK_LIBS)
+TESTS += tests/check_tuf_client
+
+# Figures, not tests: built by make check so that they keep compiling,
+# run by hand (bench/tuf_refresh -n 10000).
+check_PROGRAMS += bench/tuf_refresh
+bench_tuf_refresh_SOURCES = bench/tuf_refresh.c \
+	tests/tuf_testrepo.c tests/tuf_testrepo.h
+bench_tuf_refresh_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(LIBSODIUM_CFLAGS) -I$(top_srcdir)/tuf -I$(top_srcdir)/tests
+bench_tuf_refresh_LDADD = $(TUF_LIBS)
+
+# lockprobe-repo: the repository tool operators publish configuration with.
+bin_PROGRAMS = tools/lockprobe-repo
+tools_lockprobe_repo_SOURCES = tools/lockprobe-repo.c
+tools_lockprobe_repo_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(LIBSODIUM_CFLAGS) -I$(top_srcdir)/tuf
+tools_lockprobe_repo_LDADD = $(TUF_LIBS)
+dist_man_MANS += man/lockprobe-repo.1
+TESTS += tests/lockprobe_repo.sh
+EXTRA_DIST += tests/lockprobe_repo.sh

@@ -17,6 +17,7 @@
 #define TUF_UNSUPPORTED	(-2)	/* well-formed, but a key type or scheme we
 				   do not implement: ignore it for thresholds */
 #define TUF_BADSIG	(-3)	/* well-formed signature that does not verify */
+#define TUF_NOTFOUND	(-4)	/* no such file, role or target */
 
 /* Write a message to err (truncated to errlen, always terminated). */
 void	tuf_seterr(char *err, size_t errlen, const char *fmt, ...)
