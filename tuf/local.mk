@@ -55,7 +55,7 @@ bench_tuf_refresh_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 bench_tuf_refresh_LDADD = $(TUF_LIBS)
 
 # lockprobe-repo: the repository tool operators publish configuration with.
-bin_PROGRAMS = tools/lockprobe-repo
+bin_PROGRAMS += tools/lockprobe-repo
 tools_lockprobe_repo_SOURCES = tools/lockprobe-repo.c
 tools_lockprobe_repo_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LIBSODIUM_CFLAGS) -I$(top_srcdir)/tuf
