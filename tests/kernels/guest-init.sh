@@ -104,10 +104,14 @@ grep -v -e '^#' -e '^[[:space:]]*$' /lp/guest-tests | while read -r name cmd; do
 	echo "===== kmatrix: $name: $cmd"
 	t0=$(uptime_s)
 	# shellcheck disable=SC2086 # cmd is a command line
-	timeout "${LP_GUEST_TEST_TIMEOUT:-600}" ./$cmd > "/tmp/$name.out" 2>&1 < /dev/null
-	rc=$?
+	# the output goes to the console as it comes (a kernel crash must
+	# not swallow it) and to a file for the LPFACT lines
+	{
+		timeout "${LP_GUEST_TEST_TIMEOUT:-600}" ./$cmd < /dev/null 2>&1
+		echo $? > "/tmp/$name.rc"
+	} | tee "/tmp/$name.out"
+	rc=$(cat "/tmp/$name.rc")
 	t1=$(uptime_s)
-	cat "/tmp/$name.out"
 	sed -n 's/^LPFACT //p' "/tmp/$name.out" | while read -r k v; do
 		report fact "$k" "$v"
 	done

@@ -183,19 +183,36 @@ echo "127.0.0.1 localhost lp-guest" > "$ROOT/etc/hosts"
 	done
 } > "$ROOT/lp/guest.env"
 
+# add_file PATH: a file of the build tree (or, failing that, of the source
+# tree) at /lp/PATH in the guest, with the libraries it needs.
+add_file() {
+	local from=$top_builddir/$1
+	[ -e "$from" ] || from=$top_srcdir/$1
+	[ -e "$from" ] || return 1
+	mkdir -p "$ROOT/lp/$(dirname "$1")" &&
+	    cp -R "$from" "$ROOT/lp/$1" &&
+	    copy_libs "$from"
+}
+
 tests=()
 while read -r tname tcmd; do
-	case $tname in ''|'#'*) continue ;; esac
+	case $tname in
+	''|'#'*)
+		continue
+		;;
+	+)	# more files the guest tests need
+		for f in $tcmd; do
+			add_file "$f" ||
+			    fail "guest file $f: not in the build or source tree"
+		done
+		continue
+		;;
+	esac
 	tests+=("$tname")
 	prog=${tcmd%% *}
-	[ -x "$top_builddir/$prog" ] ||
+	[ -x "$top_builddir/$prog" ] || [ -x "$top_srcdir/$prog" ] ||
 	    fail "guest test $tname: $top_builddir/$prog is not built"
-	mkdir -p "$ROOT/lp/$(dirname "$prog")" ||
-	    fail "mkdir for $prog in the initramfs"
-	cp "$top_builddir/$prog" "$ROOT/lp/$prog" ||
-	    fail "copying $prog into the initramfs"
-	copy_libs "$top_builddir/$prog" ||
-	    fail "copying the libraries of $prog into the initramfs"
+	add_file "$prog" || fail "copying $prog into the initramfs"
 	echo "$tname $tcmd" >> "$ROOT/lp/guest-tests"
 done < "$KDIR/guest-tests"
 [ ${#tests[@]} -gt 0 ] || fail "no guest tests in $KDIR/guest-tests"
@@ -270,7 +287,11 @@ fact() {
 	awk -v k="$1" '$1 == "LP" && $2 == "fact" && $3 == k {
 	    $1 = $2 = $3 = ""; sub(/^   /, ""); v = $0 } END { print v }' "$RESULTS.txt"
 }
+# a row's first line names the guest tests (its columns): rows of runs
+# with another list are left out of kernel-matrix.md
+sig="tests: ${tests[*]}"
 {
+	echo "$sig"
 	printf '| %s | %s %s | %s |' "$name" "$kpkg" "$kver" "$(fact release)"
 	for tname in "${tests[@]}"; do
 		printf ' %s |' "${result[$tname]%%|*}"
@@ -313,9 +334,25 @@ mv "$WORK.section" "$top_builddir/tests/kernels/$name.result.md"
 		printf '| --- | --- | --- |'
 		for tname in "${tests[@]}"; do printf ' --- |'; done
 		echo ' --- | --- | --- | --- | --- |'
-		cat "$top_builddir"/tests/kernels/*.row
+		for row in "$top_builddir"/tests/kernels/*.row; do
+			if [ "$(head -n 1 "$row")" = "$sig" ]; then
+				tail -n +2 "$row"
+			fi
+		done
 		echo
-		cat "$top_builddir"/tests/kernels/*.result.md
+		for row in "$top_builddir"/tests/kernels/*.row; do
+			if [ "$(head -n 1 "$row")" = "$sig" ]; then
+				tail -n +2 "$row"
+			fi
+		done | awk -F'|' '{ t += $(NF - 1); n++ }
+		    END { printf "Time the matrix added: %.1f s for %d kernel(s), " \
+		    "summed (make -j runs them side by side: less wall time).\n", t, n }'
+		echo
+		for row in "$top_builddir"/tests/kernels/*.row; do
+			if [ "$(head -n 1 "$row")" = "$sig" ]; then
+				cat "${row%.row}.result.md"
+			fi
+		done
 	} > "$out.tmp" && mv "$out.tmp" "$out"
 ) 9> "$top_builddir/tests/kernels/.matrix.lock"
 
