@@ -71,6 +71,15 @@ if dmesg | grep -q 'PV spinlocks enabled'; then
 else
 	fact pv_spinlocks "not enabled"
 fi
+# shellcheck disable=SC2016 # expanded by the user's shell
+who=$(su -s /bin/sh -c 'echo "$(id -un) uid $(id -u)"' _lockprobe 2>&1)
+fact nonroot_user "$who"
+lo=$(ip -4 -o addr show dev lo 2>&1 | awk '{ print $4 }')
+if ip -o link show dev lo | grep -q 'UP'; then
+	fact loopback "up ${lo:-(no IPv4 address)}"
+else
+	fact loopback down
+fi
 if [ -r /sys/kernel/btf/vmlinux ]; then
 	fact btf "yes ($(wc -c < /sys/kernel/btf/vmlinux) bytes)"
 else
