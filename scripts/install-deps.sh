@@ -10,15 +10,44 @@ packages=(
 	libevent-dev libseccomp-dev libsodium-dev libssl-dev
 	libprotobuf-c-dev protobuf-c-compiler libjansson-dev check
 	mandoc procps adduser openssl python3 python3-securesystemslib
+	# the kernel matrix (tests/kernels/): qemu guests, busybox initramfs
+	qemu-system-x86 busybox-static cpio util-linux
 )
+
+# The kernel matrix boots bookworm-backports' 6.12 kernel: add that suite,
+# from the Debian mirror already configured, in a file of its own (once).
+backports=/etc/apt/sources.list.d/bookworm-backports.sources
+need_update=no
+if ! grep -rqs -E '^[^#]*bookworm-backports' /etc/apt/sources.list \
+    /etc/apt/sources.list.d/; then
+	mirror=$(sed -n -E 's/^URIs:[[:space:]]*([^[:space:]]+\/debian)\/?$/\1/p' \
+	    /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
+	[ -n "$mirror" ] || mirror=$(sed -n -E \
+	    's/^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?([^[:space:]]+\/debian)\/?[[:space:]]+bookworm[[:space:]].*/\2/p' \
+	    /etc/apt/sources.list 2>/dev/null | head -n 1)
+	mirror=${mirror:-http://deb.debian.org/debian}
+	{
+		echo "# Added by lockprobe's scripts/install-deps.sh: the kernel matrix's"
+		echo "# 6.12 kernel (linux-image-cloud-amd64 from bookworm-backports)."
+		echo "Types: deb"
+		echo "URIs: $mirror"
+		echo "Suites: bookworm-backports"
+		echo "Components: main"
+		echo "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
+	} > "$backports"
+	echo "added $backports ($mirror bookworm-backports)"
+	need_update=yes
+fi
 
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+if [ ${#missing[@]} -gt 0 ] || [ "$need_update" = yes ]; then
+	apt-get update -q
+fi
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "installing: ${missing[*]}"
-	apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 else
 	echo "all ${#packages[@]} packages are installed"

@@ -1,0 +1,30 @@
+# tests/kernels/local.mk: the kernel matrix (issue 8).  Included from the
+# top-level Makefile.am; paths are relative to the top directory.
+#
+# Each KERNEL_TESTS entry boots one Debian kernel under qemu (TCG) once and
+# runs every guest test of tests/kernels/guest-tests inside it; see
+# tests/kernels/kmatrix.sh.  To add a kernel: a copy of linux-6.1.sh naming
+# its package and series, and one word here.  To add a guest test: one line
+# in tests/kernels/guest-tests (its program must be in check_PROGRAMS).
+# The run writes kernel-matrix.md in the build directory.
+
+KERNEL_TESTS = \
+	tests/kernels/linux-6.1.sh \
+	tests/kernels/linux-6.12.sh
+TESTS += $(KERNEL_TESTS)
+EXTRA_DIST += tests/kernels/local.mk $(KERNEL_TESTS) \
+	tests/kernels/kmatrix.sh tests/kernels/guest-init.sh \
+	tests/kernels/guest-tests
+
+# guest-only helper: proves that spinlock contention events arrive
+check_PROGRAMS += tests/kernels/spin_events
+tests_kernels_spin_events_SOURCES = tests/kernels/spin_events.c
+tests_kernels_spin_events_CFLAGS = $(AM_CFLAGS) $(COLLECTOR_CFLAGS)
+tests_kernels_spin_events_LDADD = $(COLLECTOR_LIBS) -lpthread
+
+CLEANFILES += kernel-matrix.md tests/kernels/*.row tests/kernels/*.result.md
+
+clean-local: clean-kmatrix
+clean-kmatrix:
+	-rm -rf tests/kernels/*.d tests/kernels/.matrix.lock
+.PHONY: clean-kmatrix
