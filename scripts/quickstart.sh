@@ -46,6 +46,11 @@ if [ "$status" != 0 ]; then
 	done
 fi
 
+if [ -f kernel-matrix.md ]; then
+	step "kernel matrix (kernel-matrix.md)"
+	cat kernel-matrix.md
+fi
+
 step "make distcheck (the release tarball builds and passes its tests)"
 distcheck=PASS
 if ! make distcheck > distcheck.out 2>&1; then

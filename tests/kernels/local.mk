@@ -18,8 +18,9 @@ EXTRA_DIST += tests/kernels/local.mk $(KERNEL_TESTS) \
 
 # guest-only helper: proves that spinlock contention events arrive
 check_PROGRAMS += tests/kernels/spin_events
-tests_kernels_spin_events_SOURCES = tests/kernels/spin_events.c
-tests_kernels_spin_events_CFLAGS = $(AM_CFLAGS) $(COLLECTOR_CFLAGS)
+tests_kernels_spin_events_SOURCES = tests/kernels/spin_events.c \
+	tests/test_assets.c tests/test_assets.h
+tests_kernels_spin_events_CFLAGS = $(AM_CFLAGS) $(COLLECTOR_CFLAGS) -I$(top_srcdir)/tests
 tests_kernels_spin_events_LDADD = $(COLLECTOR_LIBS) -lpthread
 
 CLEANFILES += kernel-matrix.md tests/kernels/*.row tests/kernels/*.result.md
@@ -28,3 +29,10 @@ clean-local: clean-kmatrix
 clean-kmatrix:
 	-rm -rf tests/kernels/*.d tests/kernels/.matrix.lock
 .PHONY: clean-kmatrix
+
+# The table of the last run, kept with the code (see README.md).
+kernel-matrix-doc:
+	@test -f kernel-matrix.md || { echo "run make check first: no kernel-matrix.md"; exit 1; }
+	$(MKDIR_P) $(top_srcdir)/docs
+	cp kernel-matrix.md $(top_srcdir)/docs/kernel-matrix.md
+.PHONY: kernel-matrix-doc

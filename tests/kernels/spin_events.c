@@ -41,6 +41,7 @@
 
 #include "log.h"
 #include "../privd/mapwalk.h"
+#include "test_assets.h"
 
 #define TRACEFS		"/sys/kernel/tracing"
 #define EVENT		"events/lock/contention_begin"
@@ -202,6 +203,7 @@ int
 main(void)
 {
 	struct mapwalk_result r;
+	struct assets assets;
 	struct bpf_map_info info;
 	pthread_t th[NTHREADS];
 	uint64_t total = 0;
@@ -237,7 +239,9 @@ main(void)
 			fail("%s: map info: %s", t->name, strerror(errno));
 		t->id = info.id;
 	}
-	if (mapwalk_run(&r, err, sizeof(err)) != 0)
+	if (test_assets_init(&assets) == -1)
+		fail("no BPF assets (bpf/*.bpf.o) or no kernel BTF");
+	if (mapwalk_run(&assets, &r, err, sizeof(err)) != 0)
 		fail("mapwalk_run: %s", err);
 	for (i = 0; i < NTARGETS; i++) {
 		const struct mapwalk_map *m = mapwalk_map_by_id(&r,
