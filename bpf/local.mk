@@ -55,7 +55,8 @@ COLLECTOR_LIBS = libcollector.a libcommon.a $(LIBBPF_LIBS) $(LIBELF_LIBS) \
 noinst_LIBRARIES += libcollector.a
 libcollector_a_SOURCES = \
 	privd/mapwalk.c privd/mapwalk.h \
-	privd/ksym.c privd/ksym.h
+	privd/ksym.c privd/ksym.h \
+	privd/rangeidx.c privd/rangeidx.h
 nodist_libcollector_a_SOURCES = bpf/mapwalk.skel.h bpf/ksym.skel.h
 libcollector_a_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) \
 	-I$(top_builddir)/bpf -I$(top_srcdir)/bpf
@@ -70,3 +71,33 @@ tests_check_ksym_SOURCES = tests/check_ksym.c
 tests_check_ksym_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(COLLECTOR_CFLAGS)
 tests_check_ksym_LDADD = $(COLLECTOR_LIBS) $(CHECK_LIBS)
 TESTS += tests/check_mapwalk tests/check_ksym
+
+# --- the range index and its benchmark -----------------------------------------
+# bench/rangelookup measures bpf/rangeidx.bpf.h (the contention programs'
+# lookup) against an empty program and a binary search: `make bench` builds
+# it, `make bench-run` runs it (as root).
+BENCH_BPF_CFLAGS = $(BPF_CFLAGS) -mcpu=v3
+BUILT_SOURCES += bench/rangelookup.skel.h
+CLEANFILES += bench/rangelookup.bpf.o bench/rangelookup.skel.h \
+	bench/rangelookup.skel.h.tmp
+EXTRA_DIST += bpf/rangeidx.h bpf/rangeidx.bpf.h bench/rangelookup.bpf.c
+
+bench/rangelookup.bpf.o: $(top_srcdir)/bench/rangelookup.bpf.c \
+    $(top_srcdir)/bpf/rangeidx.h $(top_srcdir)/bpf/rangeidx.bpf.h bpf/vmlinux.h
+	$(AM_V_GEN)$(MKDIR_P) bench && \
+	$(CLANG) $(BENCH_BPF_CFLAGS) -c $(top_srcdir)/bench/rangelookup.bpf.c -o $@
+bench/rangelookup.skel.h: bench/rangelookup.bpf.o
+	$(AM_V_GEN)$(BPFTOOL) gen skeleton bench/rangelookup.bpf.o > $@.tmp && \
+	mv $@.tmp $@
+
+noinst_PROGRAMS += bench/rangelookup
+BENCH_PROGS = bench/rangelookup
+bench_rangelookup_SOURCES = bench/rangelookup.c
+nodist_bench_rangelookup_SOURCES = bench/rangelookup.skel.h
+bench_rangelookup_CFLAGS = $(AM_CFLAGS) $(COLLECTOR_CFLAGS) -I$(top_builddir)/bench
+bench_rangelookup_LDADD = $(COLLECTOR_LIBS)
+
+bench: $(BENCH_PROGS)
+bench-run: bench
+	./bench/rangelookup
+.PHONY: bench bench-run
