@@ -56,8 +56,12 @@ noinst_LIBRARIES += libcollector.a
 libcollector_a_SOURCES = \
 	privd/mapwalk.c privd/mapwalk.h \
 	privd/ksym.c privd/ksym.h \
-	privd/rangeidx.c privd/rangeidx.h
-nodist_libcollector_a_SOURCES = bpf/mapwalk.skel.h bpf/ksym.skel.h
+	privd/rangeidx.c privd/rangeidx.h \
+	privd/contention.c privd/contention.h \
+	privd/stress.c privd/stress.h \
+	privd/calibrate.c privd/calibrate.h
+nodist_libcollector_a_SOURCES = bpf/mapwalk.skel.h bpf/ksym.skel.h \
+	bpf/contention.skel.h bpf/stress.skel.h
 libcollector_a_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) \
 	-I$(top_builddir)/bpf -I$(top_srcdir)/bpf
 
@@ -101,3 +105,35 @@ bench: $(BENCH_PROGS)
 bench-run: bench
 	./bench/rangelookup
 .PHONY: bench bench-run
+
+# --- the contention programs ------------------------------------------------------
+# -mcpu=v3: atomic fetch-and-add and compare-and-swap (kernels 5.12+).
+BUILT_SOURCES += bpf/contention.skel.h
+CLEANFILES += bpf/contention.bpf.o bpf/contention.skel.h bpf/contention.skel.h.tmp
+EXTRA_DIST += bpf/contention.bpf.c bpf/contention.h
+
+bpf/contention.bpf.o: $(top_srcdir)/bpf/contention.bpf.c \
+    $(top_srcdir)/bpf/contention.h $(top_srcdir)/bpf/rangeidx.h \
+    $(top_srcdir)/bpf/rangeidx.bpf.h bpf/vmlinux.h
+	$(AM_V_GEN)$(CLANG) $(BPF_CFLAGS) -mcpu=v3 -c \
+	    $(top_srcdir)/bpf/contention.bpf.c -o $@
+bpf/contention.skel.h: bpf/contention.bpf.o
+	$(AM_V_GEN)$(BPFTOOL) gen skeleton bpf/contention.bpf.o > $@.tmp && \
+	mv $@.tmp $@
+
+# --- the contention generator (calibration, tests, lockprobe-stress) ----------
+BUILT_SOURCES += bpf/stress.skel.h
+CLEANFILES += bpf/stress.bpf.o bpf/stress.skel.h bpf/stress.skel.h.tmp
+EXTRA_DIST += bpf/stress.bpf.c
+
+bpf/stress.bpf.o: $(top_srcdir)/bpf/stress.bpf.c bpf/vmlinux.h
+	$(AM_V_GEN)$(CLANG) $(BPF_CFLAGS) -mcpu=v3 -c \
+	    $(top_srcdir)/bpf/stress.bpf.c -o $@
+bpf/stress.skel.h: bpf/stress.bpf.o
+	$(AM_V_GEN)$(BPFTOOL) gen skeleton bpf/stress.bpf.o > $@.tmp && \
+	mv $@.tmp $@
+
+noinst_PROGRAMS += bench/lockprobe-stress
+bench_lockprobe_stress_SOURCES = bench/lockprobe-stress.c
+bench_lockprobe_stress_CFLAGS = $(AM_CFLAGS) $(COLLECTOR_CFLAGS)
+bench_lockprobe_stress_LDADD = $(COLLECTOR_LIBS) -lpthread
