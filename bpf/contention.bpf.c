@@ -33,6 +33,12 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define CT_CAS_TRIES	8
 
+/*
+ * Keep a mask the compiler could prove redundant: 6.1's verifier loses
+ * the bounds of such an index unless the AND is really there.
+ */
+#define KEEP(x)		asm volatile("" : "+r"(x))
+
 /* Sizes are set by user space before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -153,6 +159,7 @@ stat_add(struct ct_counters *c, const struct ct_key *k, __u64 d, __u32 begins,
 {
 	struct ct_stat *s;
 	__u64 old;
+	__u32 slot;
 	int i;
 
 	s = bpf_map_lookup_elem(&ct_stats, k);
@@ -170,7 +177,9 @@ stat_add(struct ct_counters *c, const struct ct_key *k, __u64 d, __u32 begins,
 	__sync_fetch_and_add(&s->begins, begins);
 	if (failed)
 		__sync_fetch_and_add(&s->failed, 1);
-	__sync_fetch_and_add(&s->hist[hist_slot(d) & (CT_HIST_SLOTS - 1)], 1);
+	slot = hist_slot(d);
+	KEEP(slot);
+	__sync_fetch_and_add(&s->hist[slot & (CT_HIST_SLOTS - 1)], 1);
 
 	for (i = 0; i < CT_CAS_TRIES; i++) {
 		old = s->min_ns;
@@ -227,6 +236,7 @@ hot_add(struct ct_counters *c, __u32 map_id, __u64 bucket)
 	}
 	if (minc >= 0xFFFFFFFFULL)
 		return;
+	KEEP(mi);
 	if (__sync_val_compare_and_swap(&h->slot[mi & (CT_TOPK - 1)], mv,
 	    tag | (minc + 1)) != mv)
 		count(c, CT_CNT_HOT_DROP);
@@ -241,12 +251,14 @@ int BPF_PROG(ct_begin, void *lock, unsigned int flags)
 	struct ct_pair np = {}, *p;
 	const struct ri_range *r;
 	__u64 addr = (__u64)lock;
-	__u32 k;
+	__u32 k, cls;
 	long rid;
 
 	if (c != NULL) {
+		cls = class_of(flags);
+		KEEP(cls);
 		c->c[CT_CNT_BEGIN]++;
-		c->begin_class[class_of(flags) & (CT_CLASS__MAX - 1)]++;
+		c->begin_class[cls & (CT_CLASS__MAX - 1)]++;
 	}
 	rid = ri_lookup(&ct_bkts, &ct_rids, &g, ct_gen & 1, addr);
 	if (rid < 0)

@@ -137,3 +137,26 @@ noinst_PROGRAMS += bench/lockprobe-stress
 bench_lockprobe_stress_SOURCES = bench/lockprobe-stress.c
 bench_lockprobe_stress_CFLAGS = $(AM_CFLAGS) $(COLLECTOR_CFLAGS)
 bench_lockprobe_stress_LDADD = $(COLLECTOR_LIBS) -lpthread
+
+# --- tests of the contention collector ------------------------------------------
+# bpf/ctref.bpf.c is test-only: it copies raw lock events for check_contention.
+BUILT_SOURCES += bpf/ctref.skel.h
+CLEANFILES += bpf/ctref.bpf.o bpf/ctref.skel.h bpf/ctref.skel.h.tmp
+EXTRA_DIST += bpf/ctref.bpf.c
+
+bpf/ctref.bpf.o: $(top_srcdir)/bpf/ctref.bpf.c bpf/vmlinux.h
+	$(AM_V_GEN)$(CLANG) $(BPF_CFLAGS) -mcpu=v3 -c \
+	    $(top_srcdir)/bpf/ctref.bpf.c -o $@
+bpf/ctref.skel.h: bpf/ctref.bpf.o
+	$(AM_V_GEN)$(BPFTOOL) gen skeleton bpf/ctref.bpf.o > $@.tmp && \
+	mv $@.tmp $@
+
+check_PROGRAMS += tests/check_rangeidx tests/check_contention
+tests_check_rangeidx_SOURCES = tests/check_rangeidx.c
+tests_check_rangeidx_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(COLLECTOR_CFLAGS)
+tests_check_rangeidx_LDADD = $(COLLECTOR_LIBS) $(CHECK_LIBS)
+tests_check_contention_SOURCES = tests/check_contention.c
+nodist_tests_check_contention_SOURCES = bpf/ctref.skel.h
+tests_check_contention_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(COLLECTOR_CFLAGS)
+tests_check_contention_LDADD = $(COLLECTOR_LIBS) $(CHECK_LIBS) -lpthread
+TESTS += tests/check_rangeidx tests/check_contention

@@ -33,6 +33,7 @@ struct worker {
 	pid_t			 pid;
 	const struct stress_opts *o;
 	int			*go;
+	int			*ready;
 	int			 prog_fd;
 	size_t			 maplen;
 	uint64_t		 deadline;
@@ -100,6 +101,7 @@ worker_main(void *arg)
 		CPU_SET(w->cpu, &set);
 		(void)pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 	}
+	__atomic_fetch_add(w->ready, 1, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(w->go, __ATOMIC_ACQUIRE))
 		sched_yield();
 	if (__atomic_load_n(&w->deadline, __ATOMIC_ACQUIRE) == 0)
@@ -167,7 +169,7 @@ stress_run(const struct stress_opts *oin, struct stress_result *res,
 	struct stress_bpf *skel = NULL;
 	struct bpf_map_info info;
 	uint32_t ilen = sizeof(info);
-	int *go;
+	int *go, *ready;
 	size_t shlen = sizeof(*w) * STRESS_MAX_THREADS + 64;
 	void *sh = MAP_FAILED;
 	uint64_t first = 0, last = ~0ULL, t0;
@@ -233,10 +235,12 @@ stress_run(const struct stress_opts *oin, struct stress_result *res,
 	}
 	w = sh;
 	go = (int *)(void *)((char *)sh + sizeof(*w) * STRESS_MAX_THREADS);
+	ready = go + 1;
 	t0 = now_ns();
 	for (i = 0; i < o.nthreads; i++) {
 		w[i].o = &o;
 		w[i].go = go;
+		w[i].ready = ready;
 		w[i].prog_fd = prog_fd;
 		w[i].maplen = (size_t)pg;
 		w[i].cpu = ncpu > 1 ? (int)(i % (unsigned long)ncpu) : -1;
@@ -271,6 +275,11 @@ stress_run(const struct stress_opts *oin, struct stress_result *res,
 		    started, strerror(e));
 		goto done;
 	}
+	/* the clock starts when every worker is ready (at most 1 s) */
+	t0 = now_ns();
+	while (__atomic_load_n(ready, __ATOMIC_ACQUIRE) < (int)started &&
+	    now_ns() - t0 < 1000000000ULL)
+		usleep(200);
 	t0 = now_ns();
 	for (i = 0; i < o.nthreads; i++)
 		__atomic_store_n(&w[i].deadline,
