@@ -556,6 +556,28 @@ contention_stats_free(struct contention_stats *st)
 	memset(st, 0, sizeof(*st));
 }
 
+size_t
+contention_own_maps(const struct contention *ct, uint32_t *ids, size_t max)
+{
+	struct bpf_map_info info;
+	struct bpf_map *m;
+	uint32_t len;
+	size_t n = 0;
+
+	if (!ct->loaded)
+		return 0;
+	bpf_object__for_each_map(m, ct->skel->obj) {
+		len = sizeof(info);
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(bpf_map__fd(m), &info, &len) != 0)
+			continue;
+		if (n < max)
+			ids[n] = info.id;
+		n++;
+	}
+	return n;
+}
+
 void
 contention_destroy(struct contention *ct)
 {

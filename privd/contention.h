@@ -81,6 +81,15 @@ int	contention_read_stats(struct contention *ct,
 void	contention_stats_free(struct contention_stats *st);
 void	contention_destroy(struct contention *ct);
 
+/*
+ * Ids of the collector's own maps (up to max; returns how many there are).
+ * Leave them out of the tracked set: waits on them happen inside the
+ * collector's own programs, which the kernel does not re-enter, so they
+ * would read as zero.
+ */
+size_t	contention_own_maps(const struct contention *ct, uint32_t *ids,
+	    size_t max);
+
 /* The record for (map_id, kind, lock_class), or NULL. */
 const struct contention_stat *
 	contention_stat_find(const struct contention_stats *st,

@@ -458,12 +458,22 @@ START_TEST(test_calibration)
 	if (calib.cls[CALIB_SPINNING].verdict == CALIB_BLIND)
 		ck_assert_ptr_nonnull(strstr(calib.cls[CALIB_SPINNING].reason,
 		    "no spinlock event"));
-	/* processes mmapping one map contend on its freeze_mutex */
-	if (ncpus >= 2)
+	/*
+	 * Processes mmapping one map contend on its freeze_mutex: observable
+	 * with two CPUs or more.  Only a host too busy to run the workers
+	 * together may say inconclusive, and then it must say so.
+	 */
+	if (ncpus >= 2 && calib.cls[CALIB_SLEEPING].verdict !=
+	    CALIB_OBSERVABLE) {
 		ck_assert_msg(calib.cls[CALIB_SLEEPING].verdict ==
-		    CALIB_OBSERVABLE, "sleeping locks: %s: %s",
+		    CALIB_INCONCLUSIVE && strncmp(calib.cls[CALIB_SLEEPING].reason,
+		    "could not make contention", 25) == 0,
+		    "sleeping locks: %s: %s",
 		    calib_verdict_name(calib.cls[CALIB_SLEEPING].verdict),
 		    calib.cls[CALIB_SLEEPING].reason);
+		printf("  WARNING: host too busy for the sleeping-lock "
+		    "calibration\n");
+	}
 }
 END_TEST
 
@@ -497,12 +507,18 @@ START_TEST(test_set_ranges_keeps)
 	struct tmap *set1[2] = { &m[0], &m[1] }, *set2[2] = { &m[0], &m[2] };
 	struct contention *ct;
 	struct contention_stats st;
+	uint32_t own[16];
+	size_t nown;
 	uint64_t a1, a2;
 	int i;
 
 	for (i = 0; i < 3; i++)
 		create(&m[i]);
 	ct = collector();
+	nown = contention_own_maps(ct, own, 16);
+	ck_assert_uint_ge(nown, 6);	/* index, ranges, waits, stats, hot, ... */
+	for (i = 0; i < (int)nown && i < 16; i++)
+		ck_assert_uint_ne(own[i], m[0].id);
 	track(ct, set1, 2);
 	a1 = mutex_waits_until_seen(ct, &m[0], 1);
 	mutex_waits_until_seen(ct, &m[1], 1);
