@@ -215,8 +215,8 @@ main(int argc, char **argv)
 		else
 			usage();
 		if (so.method == 0) {
-			printf("map %u %-16s %-18s: no repeatable sleeping-lock "
-			    "contention for this type (not mmapable)\n",
+			printf("map %u %-16s %-18s: no repeatable "
+			    "sleeping-lock contention for this type (not mmapable)\n",
 			    info[i].id, info[i].name,
 			    mapwalk_map_type_name(info[i].type));
 			continue;
@@ -252,7 +252,8 @@ main(int argc, char **argv)
 			const struct contention_stat *s = &st.stats[j];
 
 			printf("  map %u %-16s %-20s %-12s count %llu "
-			    "total %.1f us min %.2f us max %.2f us\n", s->map_id,
+			    "total %.1f us min %.2f us max %.2f us\n",
+			    s->map_id,
 			    s->map_name, mapwalk_lock_kind_name(s->kind),
 			    contention_class_name(s->lock_class),
 			    (unsigned long long)s->count, s->total_ns / 1e3,

@@ -13,9 +13,9 @@
  *
  * Figures are ns per lookup from the wall clock around each test run:
  * the fastest of several interleaved trials (the least disturbed on a
- * shared machine), pinned to one CPU; "net" is minus the empty program.  Hot: the
- * same address on every run (median over several addresses); cold: the
- * next of 65,536 random addresses on every run.
+ * shared machine), pinned to one CPU; "net" is minus the empty program.
+ * Hot: the same address on every run (median over several addresses);
+ * cold: the next of 65,536 random addresses on every run.
  *
  * Usage: rangelookup [-r repeat] [-t trials]   (as root)
  */
@@ -85,7 +85,8 @@ gen_ranges(struct ri_range *r, size_t n)
 		kobj += 1024 * (1 + rnd() % 3);
 		r[m++] = (struct ri_range){ kobj + 0x80, 32, 32, id, 0, 0 };
 		if (m < n)
-			r[m++] = (struct ri_range){ kobj + 0x240, 4, 4, id, 0, 0 };
+			r[m++] = (struct ri_range){ kobj + 0x240, 4, 4, id, 0,
+			    0 };
 		/* per-CPU lock structs, both CPUs' copies */
 		pcpu += 16 * (1 + rnd() % 4);
 		for (k = 0; k < 2 && m < n; k++)
@@ -133,7 +134,8 @@ hit_addr(const struct ri_range *r, size_t n)
 	const struct ri_range *x = &r[rnd() % n];
 
 	if (x->flags & RI_RF_BUCKETS)	/* a bucket's raw_lock */
-		return x->start + (rnd() % (x->len / x->stride)) * x->stride + 8;
+		return x->start + (rnd() % (x->len / x->stride)) *
+		    x->stride + 8;
 	return x->start;
 }
 
@@ -149,7 +151,8 @@ miss_addr(const struct ri_range *r, size_t n)
 		if (rnd() & 1)
 			a = x->start - 4096 + rnd() % (8192 + x->len);
 		else
-			a = (x->start & ~((1ULL << 32) - 1)) + rnd() % (1ULL << 32);
+			a = (x->start & ~((1ULL << 32) - 1)) +
+			    rnd() % (1ULL << 32);
 		a &= ~3ULL;
 		if (bs_find(r, n, a) < 0)
 			return a;
@@ -342,7 +345,8 @@ main(int argc, char **argv)
 		/* the index agrees with the reference on every address used */
 		for (kind = 0; kind < 2; kind++) {
 			for (i = 0; i < NADDRS; i++) {
-				a = kind == 0 ? hit_addr(r, n) : miss_addr(r, n);
+				a = kind == 0 ? hit_addr(r, n) :
+				    miss_addr(r, n);
 				want = bs_find(r, n, a);
 				if (rangeidx_lookup(&ix, r, a) != want) {
 					fprintf(stderr, "rangelookup: index "
@@ -394,11 +398,12 @@ main(int argc, char **argv)
 				    temp ? "cold" : "hot", f.empty, f.rindex,
 				    f.bsearch, f.rindex - f.empty,
 				    f.bsearch - f.empty,
-				    (f.bsearch - f.empty) / (f.rindex - f.empty),
+				    (f.bsearch - f.empty) /
+				    (f.rindex - f.empty),
 				    (double)rangeidx_bytes(&ix) / (double)n);
 				if (si > 0)
-					printf("%8s %-4s %-4s index cost / cost at "
-					    "16 ranges: %.2fx\n", "", "", "",
+					printf("%8s %-4s %-4s index cost / "
+					    "cost at 16 ranges: %.2fx\n", "", "", "",
 					    (f.rindex - f.empty) /
 					    net16[kind][temp].rindex);
 			}

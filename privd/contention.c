@@ -248,7 +248,8 @@ prune(struct contention *ct)
 	fd = bpf_map__fd(ct->skel->maps.ct_hotb);
 	have = 0;
 	while (bpf_map_get_next_key(fd, have ? &pid : NULL, &id) == 0) {
-		if (mapinfo(ct, id) == NULL && bpf_map_delete_elem(fd, &id) == 0)
+		if (mapinfo(ct, id) == NULL &&
+		    bpf_map_delete_elem(fd, &id) == 0)
 			continue;
 		pid = id;
 		have = 1;
@@ -306,7 +307,8 @@ contention_set_ranges(struct contention *ct, const struct mapwalk_range *r,
 	qsort(mi, nmi, sizeof(*mi), cmp_mapinfo);
 	for (i = 1; i < nmi; ) {	/* unique ids */
 		if (mi[i].id == mi[i - 1].id) {
-			memmove(&mi[i], &mi[i + 1], (nmi - i - 1) * sizeof(*mi));
+			memmove(&mi[i], &mi[i + 1],
+			    (nmi - i - 1) * sizeof(*mi));
 			nmi--;
 		} else
 			i++;
@@ -316,8 +318,10 @@ contention_set_ranges(struct contention *ct, const struct mapwalk_range *r,
 
 	blen = sizeof(*mb) << (ct->bits + 1);
 	rlen = sizeof(*mr) * 2 * (size_t)ct->opts.max_ranges;
-	if ((mb = map_mmap(ct->skel->maps.ct_bkts, blen, err, errlen)) == NULL ||
-	    (mr = map_mmap(ct->skel->maps.ct_rids, rlen, err, errlen)) == NULL)
+	mb = map_mmap(ct->skel->maps.ct_bkts, blen, err, errlen);
+	if (mb != NULL)
+		mr = map_mmap(ct->skel->maps.ct_rids, rlen, err, errlen);
+	if (mb == NULL || mr == NULL)
 		goto done;
 
 	/* the generation we overwrite was active until the last switch */
@@ -325,7 +329,8 @@ contention_set_ranges(struct contention *ct, const struct mapwalk_range *r,
 	if (ct->generation > 0 && t < CT_SWITCH_GRACE_MS * 1000000ULL)
 		usleep((useconds_t)((CT_SWITCH_GRACE_MS * 1000000ULL - t) /
 		    1000));
-	ng = (__atomic_load_n(&ct->skel->bss->ct_gen, __ATOMIC_ACQUIRE) & 1) ^ 1;
+	ng = __atomic_load_n(&ct->skel->bss->ct_gen, __ATOMIC_ACQUIRE);
+	ng = (ng & 1) ^ 1;
 	memcpy(&mb[(size_t)ng << ct->bits], ix.bkts, sizeof(*mb) << ct->bits);
 	memcpy(&mr[(size_t)ng * ct->opts.max_ranges], rr, n * sizeof(*rr));
 	__atomic_store_n(&ct->skel->bss->ct_gen, ng, __ATOMIC_RELEASE);
@@ -364,7 +369,8 @@ cmp_stat(const void *a, const void *b)
 		return x->map_id < y->map_id ? -1 : 1;
 	if (x->kind != y->kind)
 		return x->kind < y->kind ? -1 : 1;
-	return x->lock_class < y->lock_class ? -1 : x->lock_class > y->lock_class;
+	return x->lock_class < y->lock_class ? -1 :
+	    x->lock_class > y->lock_class;
 }
 
 static int

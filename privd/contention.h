@@ -26,7 +26,8 @@ struct contention_opts {
 	uint32_t	max_ranges;	/* ranges per set; 0: 16384 */
 	uint32_t	index_bits;	/* log2 index buckets; 0: sized for
 					   max_ranges (4 granules a range) */
-	uint32_t	max_stats;	/* (map, kind, class) records; 0: 16384 */
+	uint32_t	max_stats;	/* (map, kind, class) records;
+					   0: 16384 */
 	uint32_t	max_hot_maps;	/* maps with hot buckets; 0: 4096 */
 	uint32_t	max_waits;	/* concurrent open waits; 0: 8192 */
 };

@@ -184,7 +184,8 @@ probe(const struct rangeidx *ix, const struct ri_range *r, uint64_t mix,
 			if (lo - b->start_lo[i] >= b->len[i])
 				continue;
 			rid = b->rid[i];
-			if (rid < ix->nranges && addr - r[rid].start < r[rid].len)
+			if (rid < ix->nranges &&
+			    addr - r[rid].start < r[rid].len)
 				return (long)rid;
 		}
 	}

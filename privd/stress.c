@@ -215,19 +215,21 @@ stress_run(const struct stress_opts *oin, struct stress_result *res,
 		} else {
 			m = skel->maps.st_hash;
 			p = skel->progs.st_update;
-			bpf_program__set_autoload(skel->progs.st_pushpop, false);
+			bpf_program__set_autoload(skel->progs.st_pushpop,
+			    false);
 		}
 		if ((e = bpf_map__reuse_fd(m, o.map_fd)) != 0 ||
 		    (e = stress_bpf__load(skel)) != 0) {
 			snprintf(err, errlen, "stress: loading the program for "
-			    "map %u (%s): %s", info.id, info.name, strerror(-e));
+			    "map %u (%s): %s", info.id, info.name,
+			    strerror(-e));
 			goto done;
 		}
 		prog_fd = bpf_program__fd(p);
 	}
 	/* shared with the worker processes of STRESS_MMAP */
-	sh = mmap(NULL, shlen, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-	    -1, 0);
+	sh = mmap(NULL, shlen, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED) {
 		e = errno;
 		snprintf(err, errlen, "stress: shared memory: %s", strerror(e));
@@ -282,8 +284,8 @@ stress_run(const struct stress_opts *oin, struct stress_result *res,
 		usleep(200);
 	t0 = now_ns();
 	for (i = 0; i < o.nthreads; i++)
-		__atomic_store_n(&w[i].deadline,
-		    t0 + (uint64_t)o.duration_ms * 1000000ULL, __ATOMIC_RELEASE);
+		__atomic_store_n(&w[i].deadline, t0 +
+		    (uint64_t)o.duration_ms * 1000000ULL, __ATOMIC_RELEASE);
 	__atomic_store_n(go, 1, __ATOMIC_RELEASE);
 	join_all(w, started, o.method);
 	res->elapsed_ns = now_ns() - t0;
