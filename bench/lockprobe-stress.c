@@ -216,7 +216,8 @@ main(int argc, char **argv)
 			usage();
 		if (so.method == 0) {
 			printf("map %u %-16s %-18s: no repeatable "
-			    "sleeping-lock contention for this type (not mmapable)\n",
+			    "sleeping-lock contention for this type "
+			    "(not mmapable)\n",
 			    info[i].id, info[i].name,
 			    mapwalk_map_type_name(info[i].type));
 			continue;

@@ -403,7 +403,8 @@ main(int argc, char **argv)
 				    (double)rangeidx_bytes(&ix) / (double)n);
 				if (si > 0)
 					printf("%8s %-4s %-4s index cost / "
-					    "cost at 16 ranges: %.2fx\n", "", "", "",
+					    "cost at 16 ranges: %.2fx\n", "",
+					    "", "",
 					    (f.rindex - f.empty) /
 					    net16[kind][temp].rindex);
 			}
