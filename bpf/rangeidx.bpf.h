@@ -32,7 +32,7 @@ ri_confirm(void *rids, __u32 rbase, const struct ri_bucket *b, __u32 i,
 /* Probe the home bucket h of one level and its spill span. */
 static __always_inline int
 ri_probe(void *bkts, void *rids, __u32 bbase, __u32 rbase, __u32 bits,
-    __u64 mix, __u32 sub, __u64 addr, __u32 *rid)
+    __u64 mix, __u64 addr, __u32 *rid)
 {
 	const struct ri_bucket *b;
 	__u32 lo = (__u32)addr, span, d, k, n, h, mask = (1U << bits) - 1;
@@ -40,7 +40,7 @@ ri_probe(void *bkts, void *rids, __u32 bbase, __u32 rbase, __u32 bits,
 	h = ri_home(mix, bits);
 	k = bbase + h;
 	b = bpf_map_lookup_elem(bkts, &k);
-	if (b == NULL || !(b->fps & ri_fpbit(mix, bits, sub)))
+	if (b == NULL || !(b->fps & ri_fpbit(mix, bits)))
 		return 0;
 	span = b->span;
 	for (d = 0; d < RI_MAXSPAN; d++) {
@@ -78,12 +78,10 @@ ri_lookup(void *bkts, void *rids, const struct ri_geom *g, __u32 gen,
 	bbase = gen ? 1U << bits : 0;
 	rbase = gen ? g->maxr : 0;
 	if (ri_probe(bkts, rids, bbase, rbase, bits,
-	    ri_mix(addr >> RI_FINE_SHIFT, 0), ri_sub(addr, RI_FINE_SHIFT),
-	    addr, &rid))
+	    ri_mix(addr >> RI_FINE_SHIFT, 0), addr, &rid))
 		return rid;
 	if (ri_probe(bkts, rids, bbase, rbase, bits,
-	    ri_mix(addr >> RI_COARSE_SHIFT, 1), ri_sub(addr, RI_COARSE_SHIFT),
-	    addr, &rid))
+	    ri_mix(addr >> RI_COARSE_SHIFT, 1), addr, &rid))
 		return rid;
 	return -1;
 }

@@ -12,10 +12,9 @@
  *     it touches (len / 4 KiB + 1 or 2).
  * A granule hashes to a home bucket; its candidates go there or, when the
  * home bucket is full, into one of the next RI_MAXSPAN - 1 buckets, and the
- * home bucket's span records how far; the home's 16-bit filter records
- * which sixteenths of the granules homed there hold a candidate (mixed
- * with a 4-bit fingerprint of the granule), so most misses stop after
- * reading one bucket header per level.  A lookup probes the fine granule's
+ * home bucket's span records how far; the home's 16-bit filter records a
+ * 4-bit fingerprint of each granule homed there, so most misses stop
+ * after reading one bucket header per level.  A lookup probes the fine granule's
  * home bucket (and its span), then the coarse one: at most 2 * RI_MAXSPAN
  * buckets, usually 2 cache lines.  A candidate only stores the low 32 bits
  * of its start; a tentative hit is confirmed against the full range in the
@@ -45,7 +44,8 @@
 struct ri_bucket {
 	__u8	n;			/* candidates used */
 	__u8	span;			/* extra buckets this home spilled to */
-	__u16	fps;			/* filter of the granules homed here */
+	__u16	fps;			/* filter: fingerprints of the granules
+					   whose home this is */
 	__u32	start_lo[RI_SLOTS];	/* low 32 bits of the range start */
 	__u32	len[RI_SLOTS];		/* range length (< 4 GiB) */
 	__u32	rid[RI_SLOTS];		/* index into the range table */
@@ -72,11 +72,8 @@ struct ri_geom {
 
 /*
  * A granule's hash: the top bits pick its home bucket, the 4 bits below
- * them a base for its bits in the home's 16-bit filter.  The filter bit
- * of an address is that base plus which sixteenth of the granule the
- * address falls in (mod 16): a range sets the bits of the sixteenths it
- * covers, so an address whose bit is clear is a miss at that level without
- * reading a candidate -- also next to a tracked range in the same granule.
+ * them its fingerprint in the home's filter (a lookup whose fingerprint
+ * bit is clear is a miss at that level without reading a candidate).
  */
 static inline __u64
 ri_mix(__u64 granule, __u32 level)
@@ -90,17 +87,10 @@ ri_home(__u64 mix, __u32 bits)
 	return (__u32)(mix >> (64 - bits));
 }
 
-/* sub: the sixteenth of the granule, 0..15 */
 static inline __u16
-ri_fpbit(__u64 mix, __u32 bits, __u32 sub)
+ri_fpbit(__u64 mix, __u32 bits)
 {
-	return (__u16)(1U << (((mix >> (60 - bits)) + sub) & 15));
-}
-
-static inline __u32
-ri_sub(__u64 addr, __u32 shift)
-{
-	return (__u32)(addr >> (shift - 4)) & 15;
+	return (__u16)(1U << ((mix >> (60 - bits)) & 15));
 }
 
 #endif

@@ -52,25 +52,16 @@ rangeidx_bits_for(size_t nentries)
 }
 
 static int
-place(struct rangeidx *ix, uint64_t granule, uint32_t level,
-    unsigned int shift, uint32_t rid, const struct ri_range *r)
+place(struct rangeidx *ix, uint64_t granule, uint32_t level, uint32_t rid,
+    const struct ri_range *r)
 {
-	uint32_t mask = (1U << ix->bits) - 1, h, d, k, sub, s0, s1;
-	uint64_t mix = ri_mix(granule, level), gbase = granule << shift;
-	uint64_t first, last;
+	uint32_t mask = (1U << ix->bits) - 1, h, d, k;
+	uint64_t mix = ri_mix(granule, level);
 	struct ri_bucket *b;
 	unsigned int i;
 
 	h = ri_home(mix, ix->bits);
-	/* the sixteenths of this granule that the range covers */
-	first = r->start > gbase ? r->start : gbase;
-	last = r->start + r->len - 1;
-	if (last > gbase + (1ULL << shift) - 1)
-		last = gbase + (1ULL << shift) - 1;
-	s0 = ri_sub(first, shift);
-	s1 = ri_sub(last, shift);
-	for (sub = s0; sub <= s1; sub++)
-		ix->bkts[h].fps |= ri_fpbit(mix, ix->bits, sub);
+	ix->bkts[h].fps |= ri_fpbit(mix, ix->bits);
 	/* already a candidate within this home's reach (both granules of a
 	   range hashed close together) */
 	for (d = 0; d <= ix->bkts[h].span; d++) {
@@ -140,7 +131,7 @@ rangeidx_build(struct rangeidx *ix, const struct ri_range *r, size_t n,
 		g0 = r[i].start >> shift;
 		g1 = (r[i].start + r[i].len - 1) >> shift;
 		for (g = g0; g <= g1; g++) {
-			if (place(ix, g, level, shift, (uint32_t)i, &r[i]) == 0)
+			if (place(ix, g, level, (uint32_t)i, &r[i]) == 0)
 				continue;
 			snprintf(err, errlen, "range index: granule %#llx "
 			    "(level %u) of range %zu (map %u) does not fit in "
@@ -168,7 +159,7 @@ rangeidx_free(struct rangeidx *ix)
 
 static long
 probe(const struct rangeidx *ix, const struct ri_range *r, uint64_t mix,
-    uint32_t sub, uint64_t addr)
+    uint64_t addr)
 {
 	uint32_t mask = (1U << ix->bits) - 1, lo = (uint32_t)addr, d, h;
 	const struct ri_bucket *b;
@@ -176,7 +167,7 @@ probe(const struct rangeidx *ix, const struct ri_range *r, uint64_t mix,
 	uint32_t rid;
 
 	h = ri_home(mix, ix->bits);
-	if (!(ix->bkts[h].fps & ri_fpbit(mix, ix->bits, sub)))
+	if (!(ix->bkts[h].fps & ri_fpbit(mix, ix->bits)))
 		return -1;
 	for (d = 0; d < RI_MAXSPAN && d <= ix->bkts[h].span; d++) {
 		b = &ix->bkts[(h + d) & mask];
@@ -200,12 +191,10 @@ rangeidx_lookup(const struct rangeidx *ix, const struct ri_range *r,
 
 	if (ix->bkts == NULL)
 		return -1;
-	rid = probe(ix, r, ri_mix(addr >> RI_FINE_SHIFT, 0),
-	    ri_sub(addr, RI_FINE_SHIFT), addr);
+	rid = probe(ix, r, ri_mix(addr >> RI_FINE_SHIFT, 0), addr);
 	if (rid >= 0)
 		return rid;
-	return probe(ix, r, ri_mix(addr >> RI_COARSE_SHIFT, 1),
-	    ri_sub(addr, RI_COARSE_SHIFT), addr);
+	return probe(ix, r, ri_mix(addr >> RI_COARSE_SHIFT, 1), addr);
 }
 
 size_t
