@@ -267,8 +267,8 @@ main(int argc, char **argv)
 	struct bs_ent *ms;
 	struct fig f, hot[NHOT], net16[2][2];
 	double hx[NHOT], he[NHOT], hb[NHOT];
-	unsigned int repeat = 200000, maxbits, si, kind, temp, h, bits;
-	int trials = 7, ch;
+	unsigned int repeat = 50000, maxbits, si, kind, temp, h, bits;
+	int trials = 15, ch;
 	cpu_set_t cpus;
 	size_t nmax = sizes[3], i, n;
 	char err[512];
