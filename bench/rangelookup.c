@@ -378,7 +378,7 @@ main(int argc, char **argv)
 						s->bss->hot_addr =
 						    s->bss->addrs[h * 97];
 						hot[h] = measure(s, repeat,
-						    trials > 3 ? 3 : trials);
+						    trials);
 						he[h] = hot[h].empty;
 						hx[h] = hot[h].rindex;
 						hb[h] = hot[h].bsearch;
