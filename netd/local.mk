@@ -1,0 +1,31 @@
+# netd/local.mk: lockprobe-netd, the sandboxed network engine, and the
+# library of its parts (HTTP(S) fetching, the persistent store, the seccomp
+# allowlist) that the tests link too.  Included from the top-level
+# Makefile.am; paths are relative to the top directory.
+
+NETD_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBEVENT_OPENSSL_CFLAGS) \
+	$(LIBSSL_CFLAGS) $(LIBCRYPTO_CFLAGS) $(PROTOBUF_C_CFLAGS) \
+	$(LIBSECCOMP_CFLAGS) -I$(top_srcdir)/netd
+NETD_LIBS = libnetd.a $(COMMON_LIBS) $(LIBEVENT_OPENSSL_LIBS) \
+	$(LIBEVENT_LIBS) $(LIBSSL_LIBS) $(LIBCRYPTO_LIBS)
+
+noinst_LIBRARIES += libnetd.a
+libnetd_a_SOURCES = \
+	netd/store.c netd/store.h \
+	netd/netd_sandbox.c
+libnetd_a_CFLAGS = $(NETD_CFLAGS)
+EXTRA_DIST += netd/local.mk
+
+libexec_PROGRAMS += lockprobe-netd
+lockprobe_netd_SOURCES = netd/netd.c netd/netd.h
+lockprobe_netd_CFLAGS = $(NETD_CFLAGS)
+lockprobe_netd_LDADD = $(NETD_LIBS)
+
+# --- tests ------------------------------------------------------------------
+check_PROGRAMS += tests/check_store
+tests_check_store_SOURCES = tests/check_store.c
+tests_check_store_CFLAGS = $(NETD_CFLAGS) $(CHECK_CFLAGS)
+tests_check_store_LDADD = $(NETD_LIBS) $(CHECK_LIBS)
+
+NETD_TESTS = tests/check_store
+TESTS += $(NETD_TESTS)
