@@ -11,6 +11,7 @@ NETD_LIBS = libnetd.a $(COMMON_LIBS) $(LIBEVENT_OPENSSL_LIBS) \
 
 noinst_LIBRARIES += libnetd.a
 libnetd_a_SOURCES = \
+	netd/fetch.c netd/fetch.h \
 	netd/store.c netd/store.h \
 	netd/netd_sandbox.c
 libnetd_a_CFLAGS = $(NETD_CFLAGS)
@@ -22,10 +23,16 @@ lockprobe_netd_CFLAGS = $(NETD_CFLAGS)
 lockprobe_netd_LDADD = $(NETD_LIBS)
 
 # --- tests ------------------------------------------------------------------
-check_PROGRAMS += tests/check_store
+# tests/fetch_server.py is the loopback HTTP, HTTPS and DNS server;
+# tests/fetch_lib.sh makes the test CAs and starts and stops it.
+check_PROGRAMS += tests/check_store tests/check_fetch
 tests_check_store_SOURCES = tests/check_store.c
 tests_check_store_CFLAGS = $(NETD_CFLAGS) $(CHECK_CFLAGS)
 tests_check_store_LDADD = $(NETD_LIBS) $(CHECK_LIBS)
+tests_check_fetch_SOURCES = tests/check_fetch.c
+tests_check_fetch_CFLAGS = $(NETD_CFLAGS) $(CHECK_CFLAGS)
+tests_check_fetch_LDADD = $(NETD_LIBS) $(CHECK_LIBS)
 
-NETD_TESTS = tests/check_store
+NETD_TESTS = tests/check_store tests/check_fetch.sh
 TESTS += $(NETD_TESTS)
+EXTRA_DIST += tests/check_fetch.sh tests/fetch_lib.sh tests/fetch_server.py
