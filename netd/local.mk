@@ -25,14 +25,18 @@ lockprobe_netd_LDADD = $(NETD_LIBS)
 # --- tests ------------------------------------------------------------------
 # tests/fetch_server.py is the loopback HTTP, HTTPS and DNS server;
 # tests/fetch_lib.sh makes the test CAs and starts and stops it.
-check_PROGRAMS += tests/check_store tests/check_fetch
+check_PROGRAMS += tests/check_store tests/check_fetch tests/fetch_sandboxed
 tests_check_store_SOURCES = tests/check_store.c
 tests_check_store_CFLAGS = $(NETD_CFLAGS) $(CHECK_CFLAGS)
 tests_check_store_LDADD = $(NETD_LIBS) $(CHECK_LIBS)
 tests_check_fetch_SOURCES = tests/check_fetch.c
 tests_check_fetch_CFLAGS = $(NETD_CFLAGS) $(CHECK_CFLAGS)
 tests_check_fetch_LDADD = $(NETD_LIBS) $(CHECK_LIBS)
+tests_fetch_sandboxed_SOURCES = tests/fetch_sandboxed.c
+tests_fetch_sandboxed_CFLAGS = $(NETD_CFLAGS)
+tests_fetch_sandboxed_LDADD = $(NETD_LIBS)
 
-NETD_TESTS = tests/check_store tests/check_fetch.sh
+NETD_TESTS = tests/check_store tests/check_fetch.sh tests/fetch_sandboxed.sh
 TESTS += $(NETD_TESTS)
-EXTRA_DIST += tests/check_fetch.sh tests/fetch_lib.sh tests/fetch_server.py
+EXTRA_DIST += tests/check_fetch.sh tests/fetch_sandboxed.sh \
+	tests/fetch_lib.sh tests/fetch_server.py
