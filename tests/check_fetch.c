@@ -21,7 +21,7 @@
 
 static const char	*dir;
 static struct event_base *cur_base;	/* evdns keeps the loop alive */
-static int		 http_port, https_port;
+static int		 http_port, https_port, http6_port, silent_port;
 
 struct outcome {
 	int			 called;
@@ -352,6 +352,45 @@ START_TEST(test_connect_refused)
 }
 END_TEST
 
+/* A server that accepts and never answers: over TLS the handshake stalls
+ * (the connect timeout, which covers it, names the phase); over HTTP the
+ * response headers never come (the read timeout). */
+START_TEST(test_silent_server)
+{
+	struct fetch_ctx_opts co;
+	struct fetch_opts o;
+	struct outcome out;
+
+	ck_assert_int_gt(silent_port, 0);
+	ctx_defaults(&co, "ca.pem");
+	opts_defaults(&o);
+	o.connect_timeout_ms = 300;
+	o.read_timeout_ms = 300;
+	run_with(&co, &o, silent_port, "https://127.0.0.1:%d/ok", &out);
+	assert_error(&out, FETCH_ERR_TIMEOUT, "connect timeout: no "
+	    "connection to 127.0.0.1 port");
+	ck_assert_msg(strstr(out.errmsg, "within 300 ms (in the TLS "
+	    "handshake)") != NULL, "%s", out.errmsg);
+	run_with(&co, &o, silent_port, "http://127.0.0.1:%d/ok", &out);
+	assert_error(&out, FETCH_ERR_TIMEOUT,
+	    "read timeout: no response headers within 300 ms");
+}
+END_TEST
+
+START_TEST(test_ipv6)
+{
+	struct outcome o;
+	char want[64];
+
+	if (http6_port == 0)
+		return;		/* no IPv6 loopback on this host */
+	run(http6_port, "http://[::1]:%d/echo", &o);
+	ck_assert_msg(o.status == FETCH_OK, "%s", o.errmsg);
+	snprintf(want, sizeof(want), "Host: [::1]:%d\n", http6_port);
+	ck_assert_msg(strstr(o.body, want) != NULL, "%s", o.body);
+}
+END_TEST
+
 START_TEST(test_dns)
 {
 	struct outcome o;
@@ -584,6 +623,10 @@ main(void)
 		    "tests/check_fetch.sh\n");
 		return 1;
 	}
+	if ((p = getenv("HTTP6_PORT")) != NULL)
+		http6_port = atoi(p);
+	if ((p = getenv("SILENT_PORT")) != NULL)
+		silent_port = atoi(p);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_ok);
 	tcase_add_test(tc, test_not_modified);
@@ -598,6 +641,8 @@ main(void)
 	tcase_add_test(tc, test_redirect);
 	tcase_add_test(tc, test_request_headers);
 	tcase_add_test(tc, test_connect_refused);
+	tcase_add_test(tc, test_silent_server);
+	tcase_add_test(tc, test_ipv6);
 	tcase_add_test(tc, test_dns);
 	tcase_add_test(tc, test_https);
 	tcase_add_test(tc, test_https_wrong_ca);

@@ -4,7 +4,8 @@
 # and a server certificate from the first for good.test and 127.0.0.1
 # (server.pem, server.key), plus the server key's pin (pin: sha256//base64).
 # start_fetch_server DIR: the loopback HTTP/HTTPS/DNS server, killed on
-# exit; sets HTTP_PORT, HTTPS_PORT, DNS_PORT and writes DIR/resolv.conf.
+# exit; sets HTTP_PORT, HTTPS_PORT, DNS_PORT, HTTP6_PORT (0: no IPv6) and
+# SILENT_PORT (accepts, never answers) and writes DIR/resolv.conf.
 
 SERVER_PID=
 
@@ -53,5 +54,5 @@ start_fetch_server() {
 	eval "$(cat "$_d/ports")"
 	printf 'nameserver 127.0.0.1:%s\noptions timeout:1 attempts:2\n' \
 	    "$DNS_PORT" > "$_d/resolv.conf"
-	export HTTP_PORT HTTPS_PORT DNS_PORT
+	export HTTP_PORT HTTPS_PORT DNS_PORT HTTP6_PORT SILENT_PORT
 }

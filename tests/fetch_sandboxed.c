@@ -4,7 +4,7 @@
  * catches allowlist gaps, e.g. after a libc or OpenSSL update.
  *
  * usage: fetch_sandboxed state-dir uid gid trap|kill resolv.conf ca-file
- *     http-port https-port
+ *     http-port https-port http6-port (0: no IPv6)
  *
  * It sets everything up as netd does (before the sandbox), enters the
  * sandbox, then fetches over HTTP and HTTPS (names through evdns) from
@@ -28,30 +28,34 @@
 #include "seccomp_filter.h"
 #include "store.h"
 
+enum { HTTP, HTTPS, HTTP6 };
+
 struct step {
 	const char		*url;	/* %d: the port */
-	int			 https;
+	int			 server;	/* HTTP, HTTPS, HTTP6 */
 	const char		*etag;
 	enum fetch_status	 want;
 	const char		*save;	/* store the body as */
 };
 
 static const struct step steps[] = {
-	{ "http://good.test:%d/ok", 0, NULL, FETCH_OK, "http-ok" },
-	{ "http://127.0.0.1:%d/ok", 0, "\"v1\"", FETCH_NOT_MODIFIED, NULL },
-	{ "http://127.0.0.1:%d/missing", 0, NULL, FETCH_NOT_FOUND, NULL },
-	{ "http://127.0.0.1:%d/truncated", 0, NULL, FETCH_ERROR, NULL },
-	{ "http://nxdomain.test:%d/ok", 0, NULL, FETCH_ERROR, NULL },
-	{ "https://good.test:%d/ok", 1, NULL, FETCH_OK, "https-ok" },
-	{ "https://127.0.0.1:%d/ok", 1, NULL, FETCH_OK, "https-ip" },
-	{ "https://wrong.test:%d/ok", 1, NULL, FETCH_ERROR, NULL },
-	{ "https://good.test:%d/big", 1, NULL, FETCH_ERROR, NULL },
+	{ "http://good.test:%d/ok", HTTP, NULL, FETCH_OK, "http-ok" },
+	{ "http://127.0.0.1:%d/ok", HTTP, "\"v1\"", FETCH_NOT_MODIFIED,
+	    NULL },
+	{ "http://127.0.0.1:%d/missing", HTTP, NULL, FETCH_NOT_FOUND, NULL },
+	{ "http://127.0.0.1:%d/truncated", HTTP, NULL, FETCH_ERROR, NULL },
+	{ "http://nxdomain.test:%d/ok", HTTP, NULL, FETCH_ERROR, NULL },
+	{ "http://[::1]:%d/ok", HTTP6, NULL, FETCH_OK, "http6-ok" },
+	{ "https://good.test:%d/ok", HTTPS, NULL, FETCH_OK, "https-ok" },
+	{ "https://127.0.0.1:%d/ok", HTTPS, NULL, FETCH_OK, "https-ip" },
+	{ "https://wrong.test:%d/ok", HTTPS, NULL, FETCH_ERROR, NULL },
+	{ "https://good.test:%d/big", HTTPS, NULL, FETCH_ERROR, NULL },
 };
 
 static struct event_base	*base;
 static struct fetch_ctx		*ctx;
 static struct store		 st;
-static int			 http_port, https_port;
+static int			 http_port, https_port, http6_port;
 static size_t			 next_step;
 static int			 failures;
 
@@ -133,14 +137,19 @@ start_next(void)
 		return;
 	}
 	s = &steps[next_step++];
+	if (s->server == HTTP6 && http6_port == 0) {
+		say("skipped (no IPv6 loopback): %s", s->url);
+		start_next();
+		return;
+	}
 	memset(&o, 0, sizeof(o));
 	o.max_body = 4096;
 	o.connect_timeout_ms = 5000;
 	o.read_timeout_ms = 5000;
 	o.total_timeout_ms = 10000;
 	o.etag = s->etag;
-	expand_url(url, sizeof(url), s->url, s->https ? https_port :
-	    http_port);
+	expand_url(url, sizeof(url), s->url, s->server == HTTPS ? https_port :
+	    s->server == HTTP6 ? http6_port : http_port);
 	if (fetch_start(ctx, url, &o, on_result, (void *)(uintptr_t)s, err,
 	    sizeof(err)) == NULL) {
 		say("FAIL: %s", err);
@@ -158,9 +167,10 @@ main(int argc, char *argv[])
 	unsigned int dropped;
 	int nr, trapped = 0;
 
-	if (argc != 9) {
+	if (argc != 10) {
 		fprintf(stderr, "usage: fetch_sandboxed state-dir uid gid "
-		    "trap|kill resolv.conf ca-file http-port https-port\n");
+		    "trap|kill resolv.conf ca-file http-port https-port "
+		    "http6-port\n");
 		return 2;
 	}
 	memset(&sb, 0, sizeof(sb));
@@ -170,6 +180,7 @@ main(int argc, char *argv[])
 	sb.mode = strcmp(argv[4], "trap") == 0 ? SANDBOX_TRAP : SANDBOX_KILL;
 	http_port = atoi(argv[7]);
 	https_port = atoi(argv[8]);
+	http6_port = atoi(argv[9]);
 
 	/* as netd: everything from the file system before the sandbox */
 	if ((base = event_base_new()) == NULL) {

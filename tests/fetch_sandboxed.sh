@@ -1,8 +1,8 @@
 #!/bin/sh
 # fetch.c and store.c in netd's real sandbox, in trap mode (fails if any
 # system call was trapped, naming it) and in kill mode (fails if killed):
-# HTTP and HTTPS from the loopback server, names through evdns, bodies
-# persisted.  tests/fetch_sandboxed.c.
+# HTTP (IPv4 and IPv6) and HTTPS from the loopback server, names through
+# evdns, bodies persisted.  tests/fetch_sandboxed.c.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/fetch_lib.sh"
 require_root
@@ -17,7 +17,7 @@ for mode in trap kill; do
 	mkdir -m 755 "$state"
 	"$top_builddir/tests/fetch_sandboxed" "$state" "$uid" "$gid" "$mode" \
 	    "$T/resolv.conf" "$T/ca.pem" "$HTTP_PORT" "$HTTPS_PORT" \
-	    > "$T/$mode.out" 2>&1
+	    "$HTTP6_PORT" > "$T/$mode.out" 2>&1
 	rc=$?
 	cat "$T/$mode.out"
 	if grep -q 'trapped system call' "$T/$mode.out"; then

@@ -3,8 +3,10 @@
 
 usage: fetch_server.py DIR CERT KEY
 
-Binds free ports, writes "HTTP_PORT=n HTTPS_PORT=n DNS_PORT=n" to DIR/ports
-(atomically) and serves until killed, or for at most 300 s.
+Binds free ports, writes "HTTP_PORT=n HTTPS_PORT=n DNS_PORT=n HTTP6_PORT=n
+SILENT_PORT=n" to DIR/ports (atomically) and serves until killed, or for at
+most 300 s.  HTTP6_PORT is HTTP on ::1 (0 if the host has no IPv6
+loopback); SILENT_PORT accepts TCP connections and never answers.
 
 HTTP paths (the same on HTTP and HTTPS; a proxy request's absolute URL is
 routed by its path):
@@ -167,6 +169,22 @@ def serve_dns(sock):
             sock.sendto(reply, peer)
 
 
+class Server6(Server):
+    address_family = socket.AF_INET6
+
+
+def serve_silent(sock):
+    held = []
+    while True:
+        try:
+            conn, _ = sock.accept()
+        except OSError:
+            return
+        held.append(conn)
+        if len(held) > 50:
+            held.pop(0).close()
+
+
 def main():
     out, cert, key = sys.argv[1:4]
     http_srv = Server(("127.0.0.1", 0), Handler)
@@ -175,13 +193,27 @@ def main():
     https_srv = TLSServer(("127.0.0.1", 0), Handler, ctx)
     dns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     dns.bind(("127.0.0.1", 0))
-    for target in (http_srv.serve_forever, https_srv.serve_forever):
+    silent = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)
+    servers = [http_srv.serve_forever, https_srv.serve_forever]
+    http6_port = 0
+    try:
+        http6_srv = Server6(("::1", 0), Handler)
+        http6_port = http6_srv.server_address[1]
+        servers.append(http6_srv.serve_forever)
+    except OSError:
+        pass
+    for target in servers:
         threading.Thread(target=target, daemon=True).start()
     threading.Thread(target=serve_dns, args=(dns,), daemon=True).start()
+    threading.Thread(target=serve_silent, args=(silent,), daemon=True).start()
     with open(os.path.join(out, "ports.tmp"), "w") as f:
-        f.write("HTTP_PORT=%d HTTPS_PORT=%d DNS_PORT=%d\n" % (
-            http_srv.server_address[1], https_srv.server_address[1],
-            dns.getsockname()[1]))
+        f.write("HTTP_PORT=%d HTTPS_PORT=%d DNS_PORT=%d HTTP6_PORT=%d "
+                "SILENT_PORT=%d\n" % (
+                    http_srv.server_address[1], https_srv.server_address[1],
+                    dns.getsockname()[1], http6_port,
+                    silent.getsockname()[1]))
     os.rename(os.path.join(out, "ports.tmp"), os.path.join(out, "ports"))
     time.sleep(300)
 
