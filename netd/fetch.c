@@ -87,6 +87,9 @@ struct fetch {
 	int			 have_ev_error;
 	int			 pin_failed;
 	char			 pin_seen[64];
+	int			 sock_errno;	/* why the connect failed */
+	bufferevent_event_cb	 evhttp_eventcb;
+	void			*evhttp_eventarg;
 	fetch_cb		 cb;
 	void			*arg;
 	struct fetch_result	 res;
@@ -607,6 +610,21 @@ on_request_error(enum evhttp_request_error e, void *arg)
 	f->have_ev_error = 1;
 }
 
+/*
+ * evhttp's event callback while it connects, wrapped to keep the socket
+ * error: evhttp closes the socket before it reports, and errno is then
+ * that of the close.  evhttp installs its own callbacks once connected.
+ */
+static void
+on_connect_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct fetch *f = arg;
+
+	if ((what & BEV_EVENT_ERROR) && f->phase == PH_CONNECT)
+		f->sock_errno = EVUTIL_SOCKET_ERROR();
+	f->evhttp_eventcb(bev, what, f->evhttp_eventarg);
+}
+
 /* Why a connection failed, from what the bufferevent and TLS recorded. */
 static void
 classify_failure(struct fetch *f)
@@ -667,9 +685,13 @@ classify_failure(struct fetch *f)
 	}
 	switch (f->phase) {
 	case PH_CONNECT:
-		fetch_fail(f, FETCH_ERR_CONNECT, "cannot connect to %s port "
-		    "%d: connection refused or unreachable", f->host,
-		    f->port);
+		if (f->sock_errno != 0)
+			fetch_fail(f, FETCH_ERR_CONNECT, "cannot connect to %s "
+			    "port %d: %s", f->host, f->port,
+			    evutil_socket_error_to_string(f->sock_errno));
+		else
+			fetch_fail(f, FETCH_ERR_CONNECT, "cannot connect to %s "
+			    "port %d", f->host, f->port);
 		break;
 	case PH_TLS:
 		fetch_fail(f, FETCH_ERR_TLS, "TLS: the handshake failed");
@@ -1005,6 +1027,13 @@ fetch_start(struct fetch_ctx *ctx, const char *url,
 	}
 	/* evhttp may already have failed it (a local connect refused) */
 	if (!f->finished) {
+		bufferevent_data_cb rcb, wcb;
+
+		bufferevent_getcb(f->bev, &rcb, &wcb, &f->evhttp_eventcb,
+		    &f->evhttp_eventarg);
+		if (f->evhttp_eventcb != NULL)
+			bufferevent_setcb(f->bev, rcb, wcb, on_connect_event,
+			    f);
 		evtimer_add(f->connect_ev, &f->connect_tv);
 		evtimer_add(f->total_ev, &f->total_tv);
 	}

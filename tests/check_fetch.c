@@ -349,6 +349,8 @@ START_TEST(test_connect_refused)
 	close(s);
 	run(port, "http://127.0.0.1:%d/ok", &o);
 	assert_error(&o, FETCH_ERR_CONNECT, "cannot connect to 127.0.0.1 port");
+	ck_assert_msg(strstr(o.errmsg, ": Connection refused") != NULL, "%s",
+	    o.errmsg);
 }
 END_TEST
 
