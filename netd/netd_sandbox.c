@@ -5,6 +5,13 @@
  * everything opened or created before (the event base, the IPC socket) is
  * not in it.  Maintain it with "netd-seccomp trap": a missing call then
  * fails with ENOSYS and is logged by number and name instead of killing.
+ *
+ * So before netd_sandbox_enter, netd must: fetch_ctx_new (resolv.conf,
+ * /etc/hosts, the CA file, OpenSSL's configuration), store_open (the
+ * store's directory, created as root and given to netd's user) and
+ * store_read every persisted file it needs; nothing can be opened for
+ * reading afterwards.  tests/fetch_sandboxed.c does it in this order and
+ * fails on any trapped call.
  */
 #include "config.h"
 
