@@ -80,6 +80,7 @@ struct fetch {
 	enum phase		 phase;
 	size_t			 max_body;
 	long long		 content_length;	/* -1: not given */
+	int			 chunked;	/* Transfer-Encoding: chunked */
 	struct evbuffer		*body;
 	int			 too_large;
 	int			 finished;	/* result decided */
@@ -535,7 +536,7 @@ on_headers(struct evhttp_request *req, void *arg)
 	struct fetch *f = arg;
 	struct evkeyvalq *h = evhttp_request_get_input_headers(req);
 	int code = evhttp_request_get_response_code(req);
-	const char *cl, *loc;
+	const char *cl, *loc, *te;
 	char *end;
 
 	f->phase = PH_BODY;
@@ -545,6 +546,8 @@ on_headers(struct evhttp_request *req, void *arg)
 	copy_validator(f->etag, evhttp_find_header(h, "ETag"));
 	copy_validator(f->last_modified,
 	    evhttp_find_header(h, "Last-Modified"));
+	te = evhttp_find_header(h, "Transfer-Encoding");
+	f->chunked = te != NULL && strcasecmp(te, "chunked") == 0;
 	if ((cl = evhttp_find_header(h, "Content-Length")) != NULL) {
 		errno = 0;
 		f->content_length = strtoll(cl, &end, 10);
@@ -636,8 +639,14 @@ classify_failure(struct fetch *f)
 
 	if (f->too_large || (f->have_ev_error &&
 	    f->ev_error == EVREQ_HTTP_DATA_TOO_LONG)) {
+		/* evhttp 2.1 reports a chunk size that is not a number as
+		 * too long, and checks each announced chunk size against the
+		 * limit before reading it: in chunked bodies the two cannot
+		 * be told apart */
 		fetch_fail(f, FETCH_ERR_TOO_LARGE, "body too large: more "
-		    "than the limit of %zu bytes", f->max_body);
+		    "than the limit of %zu bytes%s", f->max_body,
+		    !f->too_large && f->chunked ? " (or a malformed chunk)" :
+		    "");
 		return;
 	}
 	if ((dnserr = bufferevent_socket_get_dns_error(f->bev)) != 0) {
@@ -700,7 +709,8 @@ classify_failure(struct fetch *f)
 		if (f->have_ev_error &&
 		    f->ev_error == EVREQ_HTTP_INVALID_HEADER)
 			fetch_fail(f, FETCH_ERR_PROTOCOL, "malformed "
-			    "response: not HTTP/1.x, or bad headers");
+			    "response: not HTTP/1.x, bad headers, or headers "
+			    "over %d bytes", MAX_HEADERS_SIZE);
 		else
 			fetch_fail(f, FETCH_ERR_PROTOCOL, "the connection "
 			    "closed before a complete response");

@@ -278,6 +278,22 @@ START_TEST(test_garbage)
 }
 END_TEST
 
+START_TEST(test_bad_responses)
+{
+	struct outcome o;
+
+	run(http_port, "http://127.0.0.1:%d/huge-headers", &o);
+	assert_error(&o, FETCH_ERR_PROTOCOL, "malformed response: not "
+	    "HTTP/1.x, bad headers, or headers over 16384 bytes");
+	run(http_port, "http://127.0.0.1:%d/bad-length", &o);
+	assert_error(&o, FETCH_ERR_PROTOCOL, "bad Content-Length 'abc'");
+	/* evhttp 2.1 cannot tell this from an oversized chunk */
+	run(http_port, "http://127.0.0.1:%d/bad-chunk", &o);
+	assert_error(&o, FETCH_ERR_TOO_LARGE, "more than the limit of 4000 "
+	    "bytes (or a malformed chunk)");
+}
+END_TEST
+
 START_TEST(test_too_large)
 {
 	struct fetch_ctx_opts co;
@@ -294,6 +310,7 @@ START_TEST(test_too_large)
 	run_with(&co, &o, http_port, "http://127.0.0.1:%d/big-chunked", &out);
 	assert_error(&out, FETCH_ERR_TOO_LARGE,
 	    "more than the limit of 1000 bytes");
+	ck_assert_int_eq(out.http_status, 200);
 	/* exactly at the limit is fine */
 	o.max_body = 16;
 	run_with(&co, &o, http_port, "http://127.0.0.1:%d/ok", &out);
@@ -639,6 +656,7 @@ main(void)
 	tcase_add_test(tc, test_total_timeout);
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_garbage);
+	tcase_add_test(tc, test_bad_responses);
 	tcase_add_test(tc, test_too_large);
 	tcase_add_test(tc, test_redirect);
 	tcase_add_test(tc, test_request_headers);

@@ -21,6 +21,9 @@ routed by its path):
   /big-chunked   100000 bytes chunked, no Content-Length
   /redirect      302 to /ok
   /echo          200, the request line and headers as the body
+  /huge-headers  200 with 20000 bytes of headers
+  /bad-length    200 with Content-Length: abc
+  /bad-chunk     200, chunked, with a chunk size that is not hex
 DNS: A queries for *.test answer 127.0.0.1 except nxdomain.test (NXDOMAIN);
 other types answer no records.
 """
@@ -103,6 +106,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
         elif path == "/redirect":
             self.send_body(302, b"", [("Location", "/ok")])
+        elif path == "/huge-headers":
+            self.send_response(200)
+            for i in range(200):
+                self.send_header("X-Filler-%d" % i, "f" * 90)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+        elif path == "/bad-length":
+            self.send_response(200)
+            self.send_header("Content-Length", "abc")
+            self.end_headers()
+            self.wfile.write(b"ok")
+        elif path == "/bad-chunk":
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.write(b"zz\r\nhello\r\n0\r\n\r\n")
         elif path == "/echo":
             text = self.requestline + "\n" + str(self.headers)
             self.send_body(200, text.encode())
@@ -113,6 +133,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        pass    # clients that stop reading (the size limit) are expected
 
 
 class TLSServer(Server):
