@@ -65,6 +65,7 @@ enum {
 	K_CONTROL_SOCKET,
 	K_CONTROL_GROUP,
 	K_REWALK_INTERVAL,
+	K_RANGE_BUDGET,
 	K_COUNT
 };
 
@@ -140,6 +141,10 @@ static const struct conf_key conf_keys[K_COUNT] = {
 	    FIELD(rewalk_interval), .min = 1, .max = 86400,
 	    .unit = "seconds",
 	    .desc = "the seconds between two walks over the host's maps" },
+	[K_RANGE_BUDGET] = { "range-budget", CONF_UINT,
+	    FIELD(range_budget), .min = 64, .max = 1048576,
+	    .unit = "ranges",
+	    .desc = "the most lock ranges the contention programs track" },
 };
 
 struct conf_errs {
@@ -197,6 +202,7 @@ conf_defaults(struct lp_conf *conf)
 	(void)snprintf(conf->control_group, sizeof(conf->control_group),
 	    "%s", "root");
 	conf->rewalk_interval = 30;
+	conf->range_budget = 65536;
 }
 
 static void

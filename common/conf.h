@@ -34,6 +34,7 @@ struct lp_conf {
 	char			control_socket[PATH_MAX];
 	char			control_group[CONF_MAX_USER + 1];
 	unsigned int		rewalk_interval;	/* seconds */
+	unsigned int		range_budget;		/* ranges tracked */
 };
 
 void	conf_defaults(struct lp_conf *conf);

@@ -53,6 +53,8 @@ ipc_body_name(int body_case)
 	case LOCKPROBE__ENVELOPE__BODY_STATUS_REPLY:	return "status-reply";
 	case LOCKPROBE__ENVELOPE__BODY_RELOAD_REQUEST:	return "reload-request";
 	case LOCKPROBE__ENVELOPE__BODY_RELOAD_REPLY:	return "reload-reply";
+	case LOCKPROBE__ENVELOPE__BODY_STATS_REQUEST:	return "stats-request";
+	case LOCKPROBE__ENVELOPE__BODY_STATS_REPLY:	return "stats-reply";
 	default:					return "unknown";
 	}
 }

@@ -31,6 +31,12 @@ struct seccomp_rule {
 #define SC_ALLOW_ARG_EQ(call, n, v) \
 	{ .nr = SCMP_SYS(call), .name = #call, .nargs = 1, \
 	  .args = { { .arg = (n), .op = SCMP_CMP_EQ, .datum_a = (v) } } }
+/* Allowed only when argument n equals v and (argument m & mask) == w. */
+#define SC_ALLOW_ARG_EQ_MASKED(call, n, v, m, mask, w) \
+	{ .nr = SCMP_SYS(call), .name = #call, .nargs = 2, \
+	  .args = { { .arg = (n), .op = SCMP_CMP_EQ, .datum_a = (v) }, \
+	    { .arg = (m), .op = SCMP_CMP_MASKED_EQ, .datum_a = (mask), \
+	      .datum_b = (w) } } }
 /* Allowed only when argument n has none of the bits in mask set. */
 #define SC_ALLOW_ARG_NONE(call, n, mask) \
 	{ .nr = SCMP_SYS(call), .name = #call, .nargs = 1, \

@@ -130,6 +130,7 @@ relay_request(struct control_client *c, const Lockprobe__Envelope *req,
 	Lockprobe__Envelope fwd = LOCKPROBE__ENVELOPE__INIT;
 	Lockprobe__StatusRequest status = LOCKPROBE__STATUS_REQUEST__INIT;
 	Lockprobe__ReloadRequest reload = LOCKPROBE__RELOAD_REQUEST__INIT;
+	Lockprobe__StatsRequest stats = LOCKPROBE__STATS_REQUEST__INIT;
 	struct control_pending *p = NULL;
 	size_t i;
 
@@ -146,10 +147,21 @@ relay_request(struct control_client *c, const Lockprobe__Envelope *req,
 	}
 	/* Relay a fresh message, not the client's bytes. */
 	fwd.body_case = req->body_case;
-	if (req->body_case == LOCKPROBE__ENVELOPE__BODY_STATUS_REQUEST)
+	switch (req->body_case) {
+	case LOCKPROBE__ENVELOPE__BODY_STATUS_REQUEST:
 		fwd.status_request = &status;
-	else
+		break;
+	case LOCKPROBE__ENVELOPE__BODY_STATS_REQUEST:
+		stats.has_map_id = req->stats_request->has_map_id;
+		stats.map_id = req->stats_request->map_id;
+		stats.has_offset = req->stats_request->has_offset;
+		stats.offset = req->stats_request->offset;
+		fwd.stats_request = &stats;
+		break;
+	default:
 		fwd.reload_request = &reload;
+		break;
+	}
 	fwd.id = ipc_next_id(control.privd);
 	if (ipc_send(control.privd, &fwd) == -1) {
 		send_error(c, req->id, "lockprobed is not reachable");
@@ -171,6 +183,9 @@ client_dispatch(struct control_client *c, const Lockprobe__Envelope *env)
 		break;
 	case LOCKPROBE__ENVELOPE__BODY_RELOAD_REQUEST:
 		relay_request(c, env, LOCKPROBE__ENVELOPE__BODY_RELOAD_REPLY);
+		break;
+	case LOCKPROBE__ENVELOPE__BODY_STATS_REQUEST:
+		relay_request(c, env, LOCKPROBE__ENVELOPE__BODY_STATS_REPLY);
 		break;
 	default:
 		ipc_reject(&c->ipc, IPC_REJECT_DIRECTION, env,

@@ -5,27 +5,61 @@
  * everything opened or created before (the event base, the IPC socket) is
  * not in it.  Maintain it with "netd-seccomp trap": a missing call then
  * fails with ENOSYS and is logged by number and name instead of killing.
+ *
+ * So before netd_sandbox_enter, netd must: fetch_ctx_new (resolv.conf,
+ * /etc/hosts, the CA file, OpenSSL's configuration), store_open (the
+ * store's directory, created as root and given to netd's user) and
+ * store_read every persisted file it needs; nothing can be opened for
+ * reading afterwards.  tests/fetch_sandboxed.c does it in this order and
+ * fails on any trapped call.
  */
 #include "config.h"
 
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "ipc.h"
 #include "netd.h"
 #include "privdrop.h"
 #include "seccomp_filter.h"
+#include "store.h"
+
+/* The largest file netd may write (RLIMIT_FSIZE): metadata, not data. */
+#define NETD_MAX_FILE_SIZE	(16 * 1024 * 1024)
 
 static const struct seccomp_rule netd_allowlist[] = {
-	/* IPC with lockprobed and control clients */
+	/* IPC with lockprobed and control clients; evdns's UDP sockets */
 	SC_ALLOW(recvfrom),
 	SC_ALLOW(sendto),
 	SC_ALLOW(poll),			/* ipc_recv's hang-up check */
+	/* the control socket: accept, and who the client is */
 	SC_ALLOW_ARG_EQ(accept4, 0, IPC_CONTROL_FD),
 	SC_ALLOW_ARG_EQ(getsockopt, 2, SO_PEERCRED),
+	/* fetch.c: TCP connections to the repository or the proxy, over
+	 * IPv4 or IPv6; the DNS sockets were opened before the sandbox */
+	SC_ALLOW_ARG_EQ_MASKED(socket, 0, AF_INET, 1, 0xf, SOCK_STREAM),
+	SC_ALLOW_ARG_EQ_MASKED(socket, 0, AF_INET6, 1, 0xf, SOCK_STREAM),
+	SC_ALLOW(connect),
+	SC_ALLOW_ARG_EQ(getsockopt, 2, SO_ERROR), /* connect's outcome */
+	SC_ALLOW(getpeername),		/* libevent: connected yet? */
+	SC_ALLOW_ARG_EQ(ioctl, 1, FIONREAD), /* libevent: bytes to read */
+	SC_ALLOW_ARG_EQ(shutdown, 1, SHUT_WR), /* evhttp closing */
+	SC_ALLOW(read),
+	SC_ALLOW(readv),
+	SC_ALLOW(write),		/* sockets, store files, stderr */
+	SC_ALLOW(writev),
+	/* store.c: new files only, never opened for reading (persisted
+	 * files are read before the sandbox) */
+	SC_ALLOW_ARG_EQ(openat, 2, STORE_WRITE_FLAGS),
+	SC_ALLOW(fsync),
+	SC_ALLOW(renameat),
+	SC_ALLOW_ARG_EQ(unlinkat, 2, 0),	/* files, not directories */
 	/* the libevent loop (epoll backend) */
 	SC_ALLOW(epoll_wait),
 	SC_ALLOW(epoll_pwait),
@@ -51,8 +85,6 @@ static const struct seccomp_rule netd_allowlist[] = {
 	SC_ALLOW(close_range),
 	SC_ALLOW(exit),
 	SC_ALLOW(exit_group),
-	/* libc's own diagnostics go to stderr */
-	SC_ALLOW_ARG_EQ(write, 0, 2),
 	/* netd never starts threads or processes: clone3 answers ENOSYS so
 	 * that a libc which tries it falls back to clone, which kills */
 	SC_ERRNO(clone3, ENOSYS),
@@ -66,8 +98,17 @@ netd_sandbox_enter(const struct netd_sandbox *sb, char *err, size_t errlen)
 		.uid = sb->uid,
 		.gid = sb->gid,
 		.max_files = 64,
-		.max_file_size = 0,
+		.max_file_size = NETD_MAX_FILE_SIZE,
 	};
+
+	/* libc reads /etc/localtime once, now: OpenSSL's certificate time
+	 * checks call localtime() inside the chroot, where it is not */
+	tzset();
+	/* a write beyond the limit fails with EFBIG instead of killing */
+	if (signal(SIGXFSZ, SIG_IGN) == SIG_ERR) {
+		snprintf(err, errlen, "cannot ignore SIGXFSZ");
+		return -1;
+	}
 
 	if (sb->mode == SANDBOX_TRAP && seccomp_trap_install() == -1) {
 		snprintf(err, errlen, "cannot install the SIGSYS handler");

@@ -125,6 +125,8 @@ answer_status(struct privd *pd, const Lockprobe__Envelope *req)
 	Lockprobe__StatusReply st = LOCKPROBE__STATUS_REPLY__INIT;
 	Lockprobe__IpcStatus ipc = LOCKPROBE__IPC_STATUS__INIT;
 	Lockprobe__CollectorStatus cs = LOCKPROBE__COLLECTOR_STATUS__INIT;
+	Lockprobe__CalibrationStatus cal = LOCKPROBE__CALIBRATION_STATUS__INIT;
+	Lockprobe__Observability obs[4], *obs_ptrs[4];
 	Lockprobe__AssetStatus assets[ASSET_MAX], *asset_ptrs[ASSET_MAX];
 	const struct assets *a = &pd->assets;
 	size_t i;
@@ -170,6 +172,10 @@ answer_status(struct privd *pd, const Lockprobe__Envelope *req)
 	if (pd->collector != NULL) {
 		collector_fill_status(pd, &cs);
 		st.collector = &cs;
+		collector_fill_calibration(pd, &cal);
+		cal.n_classes = collector_observability(pd, obs, obs_ptrs);
+		cal.classes = obs_ptrs;
+		st.calibration = &cal;
 	}
 
 	env.id = req->id;
@@ -220,6 +226,10 @@ control_dispatch(struct privd *pd, const Lockprobe__Envelope *env)
 		break;
 	case LOCKPROBE__ENVELOPE__BODY_RELOAD_REQUEST:
 		answer_reload(pd, env);
+		break;
+	case LOCKPROBE__ENVELOPE__BODY_STATS_REQUEST:
+		if (pd->collector != NULL)
+			collector_answer_stats(pd, env);
 		break;
 	default:
 		break;

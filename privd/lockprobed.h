@@ -77,6 +77,12 @@ void	collector_reschedule(struct privd *pd);
 void	collector_fill_status(struct privd *pd,
 	    Lockprobe__CollectorStatus *cs);
 void	collector_free(struct privd *pd);
+size_t	collector_observability(struct privd *pd,
+	    Lockprobe__Observability *obs, Lockprobe__Observability **ptrs);
+void	collector_fill_calibration(struct privd *pd,
+	    Lockprobe__CalibrationStatus *cs);
+void	collector_answer_stats(struct privd *pd,
+	    const Lockprobe__Envelope *req);
 
 /* privd/control.c */
 int	control_check_conf(const struct lp_conf *conf, char *err,

@@ -564,6 +564,7 @@ dispatch(struct privd *pd, Lockprobe__Envelope *env)
 		break;
 	case LOCKPROBE__ENVELOPE__BODY_STATUS_REQUEST:
 	case LOCKPROBE__ENVELOPE__BODY_RELOAD_REQUEST:
+	case LOCKPROBE__ENVELOPE__BODY_STATS_REQUEST:
 		if (nc->state != NETD_RUNNING)
 			ipc_reject(&nc->ipc, IPC_REJECT_ORDER, env,
 			    "requests come after hello");

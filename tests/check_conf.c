@@ -63,6 +63,7 @@ assert_conf_eq(const struct lp_conf *a, const struct lp_conf *b)
 	ck_assert_str_eq(a->control_socket, b->control_socket);
 	ck_assert_str_eq(a->control_group, b->control_group);
 	ck_assert_uint_eq(a->rewalk_interval, b->rewalk_interval);
+	ck_assert_uint_eq(a->range_budget, b->range_budget);
 }
 
 static void
@@ -119,6 +120,7 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(conf.control_socket, RUNSTATEDIR "/lockprobe.sock");
 	ck_assert_str_eq(conf.control_group, "root");
 	ck_assert_uint_eq(conf.rewalk_interval, 30);
+	ck_assert_uint_eq(conf.range_budget, 65536);
 }
 END_TEST
 
@@ -588,7 +590,8 @@ START_TEST(test_print_roundtrip)
 	    "btf-directory " PKGLIBDIR "/btf\n"
 	    "control-socket " RUNSTATEDIR "/lockprobe.sock\n"
 	    "control-group root\n"
-	    "rewalk-interval 30\n");
+	    "rewalk-interval 30\n"
+	    "range-budget 65536\n");
 	ck_assert_int_eq(conf_parse_buffer(NAME, text, len, &back, errbuf,
 	    sizeof(errbuf)), 0);
 	assert_conf_eq(&back, &conf);
@@ -620,7 +623,8 @@ START_TEST(test_print_roundtrip)
 	    "btf-directory " PKGLIBDIR "/btf\n"
 	    "control-socket " RUNSTATEDIR "/lockprobe.sock\n"
 	    "control-group root\n"
-	    "rewalk-interval 30\n");
+	    "rewalk-interval 30\n"
+	    "range-budget 65536\n");
 	memset(&back, 0, sizeof(back));
 	ck_assert_int_eq(conf_parse_buffer(NAME, text, len, &back, errbuf,
 	    sizeof(errbuf)), 0);

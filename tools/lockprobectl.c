@@ -27,7 +27,9 @@
 
 struct ctl_command {
 	const char	*name;
+	const char	*args;		/* usage of its arguments */
 	const char	*help;
+	int		 nargs_max;
 	int		 request;	/* Envelope body case */
 	int		 answer;
 	int		(*text)(const Lockprobe__Envelope *);
@@ -38,12 +40,23 @@ static int	status_text(const Lockprobe__Envelope *);
 static json_t	*status_json(const Lockprobe__Envelope *);
 static int	reload_text(const Lockprobe__Envelope *);
 static json_t	*reload_json(const Lockprobe__Envelope *);
+static int	stats_text(const Lockprobe__Envelope *);
+static json_t	*stats_json(const Lockprobe__Envelope *);
+static int	hist_text(const Lockprobe__Envelope *);
 
 static const struct ctl_command commands[] = {
-	{ "status", "versions, processes, sandbox, BTF and BPF assets",
+	{ "status", "", "versions, processes, sandbox, BTF, calibration, "
+	    "collector and BPF assets", 0,
 	    LOCKPROBE__ENVELOPE__BODY_STATUS_REQUEST,
 	    LOCKPROBE__ENVELOPE__BODY_STATUS_REPLY, status_text, status_json },
-	{ "reload", "re-read lockprobe.conf; print its errors if any",
+	{ "stats", "[map-id]", "contention per map and lock, most waited "
+	    "first", 1,
+	    LOCKPROBE__ENVELOPE__BODY_STATS_REQUEST,
+	    LOCKPROBE__ENVELOPE__BODY_STATS_REPLY, stats_text, stats_json },
+	{ "hist", "map-id", "log2 histograms of the map's wait times", 1,
+	    LOCKPROBE__ENVELOPE__BODY_STATS_REQUEST,
+	    LOCKPROBE__ENVELOPE__BODY_STATS_REPLY, hist_text, stats_json },
+	{ "reload", "", "re-read lockprobe.conf; print its errors if any", 0,
 	    LOCKPROBE__ENVELOPE__BODY_RELOAD_REQUEST,
 	    LOCKPROBE__ENVELOPE__BODY_RELOAD_REPLY, reload_text, reload_json },
 };
@@ -53,11 +66,11 @@ usage(void)
 {
 	size_t i;
 
-	fprintf(stderr, "usage: lockprobectl [-j] [-s socket] command\n"
-	    "commands:\n");
+	fprintf(stderr, "usage: lockprobectl [-j] [-s socket] command "
+	    "[argument]\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(stderr, "  %-8s %s\n", commands[i].name,
-		    commands[i].help);
+		fprintf(stderr, "  %-6s %-9s %s\n", commands[i].name,
+		    commands[i].args, commands[i].help);
 	exit(2);
 }
 
@@ -120,7 +133,8 @@ ctl_connect(const char *path)
 
 /* Send the request and wait for its answer. */
 static Lockprobe__Envelope *
-ctl_request(struct ipc_channel *ch, const struct ctl_command *cmd)
+ctl_request(struct ipc_channel *ch, const struct ctl_command *cmd,
+    const Lockprobe__StatsRequest *stats)
 {
 	Lockprobe__Envelope env = LOCKPROBE__ENVELOPE__INIT, *ans;
 	Lockprobe__StatusRequest status = LOCKPROBE__STATUS_REQUEST__INIT;
@@ -131,6 +145,8 @@ ctl_request(struct ipc_channel *ch, const struct ctl_command *cmd)
 	env.body_case = cmd->request;
 	if (cmd->request == LOCKPROBE__ENVELOPE__BODY_STATUS_REQUEST)
 		env.status_request = &status;
+	else if (cmd->request == LOCKPROBE__ENVELOPE__BODY_STATS_REQUEST)
+		env.stats_request = (Lockprobe__StatsRequest *)(uintptr_t)stats;
 	else
 		env.reload_request = &reload;
 	if (ipc_send(ch, &env) == -1) {
@@ -175,6 +191,292 @@ ctl_request(struct ipc_channel *ch, const struct ctl_command *cmd)
 			return NULL;
 		}
 	}
+}
+
+static int
+parse_map_id(const char *s, uint32_t *id)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 ||
+	    v == 0 || v > UINT32_MAX) {
+		fprintf(stderr, "lockprobectl: '%s' is not a map id (a "
+		    "number from lockprobectl stats or bpftool map)\n", s);
+		return -1;
+	}
+	*id = (uint32_t)v;
+	return 0;
+}
+
+/* The pages of a stats answer, merged into one reply for printing. */
+struct stats_pages {
+	Lockprobe__Envelope	**env;
+	size_t			  n;
+};
+
+#define STATS_MAX_PAGES	256
+
+static void
+stats_pages_free(struct stats_pages *p, Lockprobe__Envelope *merged)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		ipc_free(p->env[i]);
+	free(p->env);
+	if (merged != NULL) {
+		free(merged->stats_reply->stats);
+		free(merged->stats_reply);
+		free(merged);
+	}
+}
+
+static Lockprobe__Envelope *
+fetch_stats(struct ipc_channel *ch, const struct ctl_command *cmd,
+    Lockprobe__StatsRequest *req, struct stats_pages *p)
+{
+	Lockprobe__Envelope *ans, *merged;
+	Lockprobe__StatsReply *first, *all;
+	Lockprobe__LockStat **stats = NULL, **grown;
+	size_t n = 0, i;
+
+	if ((p->env = calloc(STATS_MAX_PAGES, sizeof(*p->env))) == NULL)
+		return NULL;
+	req->has_offset = 1;
+	req->offset = 0;
+	for (;;) {
+		if (p->n == STATS_MAX_PAGES || (ans = ctl_request(ch, cmd,
+		    req)) == NULL)
+			goto fail;
+		p->env[p->n++] = ans;
+		if (ans->stats_reply->offset != req->offset ||
+		    (grown = reallocarray(stats, n +
+		    ans->stats_reply->n_stats + 1, sizeof(*stats))) == NULL)
+			goto fail;
+		stats = grown;
+		for (i = 0; i < ans->stats_reply->n_stats; i++)
+			stats[n++] = ans->stats_reply->stats[i];
+		if (ans->stats_reply->n_stats == 0 ||
+		    n >= ans->stats_reply->total)
+			break;
+		req->offset = (uint32_t)n;
+	}
+	first = p->env[0]->stats_reply;
+	if ((merged = calloc(1, sizeof(*merged))) == NULL ||
+	    (all = calloc(1, sizeof(*all))) == NULL) {
+		free(merged);
+		goto fail;
+	}
+	*merged = *p->env[0];
+	*all = *first;
+	all->stats = stats;
+	all->n_stats = n;
+	merged->stats_reply = all;
+	return merged;
+fail:
+	free(stats);
+	stats_pages_free(p, NULL);
+	p->n = 0;
+	return NULL;
+}
+
+static void
+print_ns(uint64_t ns)
+{
+	if (ns >= 1000000000)
+		printf("%9.2f s ", ns / 1e9);
+	else if (ns >= 1000000)
+		printf("%9.2f ms", ns / 1e6);
+	else if (ns >= 1000)
+		printf("%9.2f us", ns / 1e3);
+	else
+		printf("%9llu ns", (unsigned long long)ns);
+}
+
+static const char *
+verdict_name(int v)
+{
+	switch (v) {
+	case LOCKPROBE__OBSERVABILITY__VERDICT__OBSERVABLE:
+		return "observable";
+	case LOCKPROBE__OBSERVABILITY__VERDICT__BLIND:
+		return "not observable here";
+	default:
+		return "inconclusive";
+	}
+}
+
+static void
+print_observability(Lockprobe__Observability **c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		printf("%s locks: %s: %s\n", c[i]->lock_class,
+		    verdict_name(c[i]->verdict), c[i]->reason);
+}
+
+/* Most waited first; rows without events last, by map id. */
+static int
+cmp_stat(const void *a, const void *b)
+{
+	const Lockprobe__LockStat *x = *(Lockprobe__LockStat *const *)a;
+	const Lockprobe__LockStat *y = *(Lockprobe__LockStat *const *)b;
+
+	if (x->total_ns != y->total_ns)
+		return x->total_ns < y->total_ns ? 1 : -1;
+	if (x->map_id != y->map_id)
+		return x->map_id < y->map_id ? -1 : 1;
+	return strcmp(x->lock_kind, y->lock_kind);
+}
+
+static int
+stats_text(const Lockprobe__Envelope *ans)
+{
+	const Lockprobe__StatsReply *sr = ans->stats_reply;
+	size_t i;
+
+	print_observability(sr->classes, sr->n_classes);
+	if (sr->error != NULL)
+		printf("contention programs: %s\n", sr->error);
+	qsort(sr->stats, sr->n_stats, sizeof(*sr->stats), cmp_stat);
+	printf("%7s %-16s %-14s %-22s %-6s %8s %12s %12s %12s\n", "MAP-ID",
+	    "NAME", "TYPE", "LOCK", "CLASS", "COUNT", "TOTAL", "AVERAGE",
+	    "MAX");
+	for (i = 0; i < sr->n_stats; i++) {
+		const Lockprobe__LockStat *l = sr->stats[i];
+
+		printf("%7u %-16s %-14s %-22s %-6s ", l->map_id, l->map_name,
+		    l->map_type, l->lock_kind, l->lock_class);
+		if (l->verdict == LOCKPROBE__OBSERVABILITY__VERDICT__BLIND &&
+		    l->count == 0) {
+			printf("%8s\n", "not observable here");
+			continue;
+		}
+		printf("%8llu   ", (unsigned long long)l->count);
+		if (l->count == 0) {
+			printf("%12s   %12s   %12s\n", "-", "-", "-");
+			continue;
+		}
+		print_ns(l->total_ns);
+		printf("   ");
+		print_ns(l->count ? l->total_ns / l->count : 0);
+		printf("   ");
+		print_ns(l->max_ns);
+		printf("%s\n", l->verdict ==
+		    LOCKPROBE__OBSERVABILITY__VERDICT__INCONCLUSIVE ? " ?" : "");
+	}
+	for (i = 0; i < sr->n_hot; i++)
+		printf("hot bucket: map %u bucket %u: %llu waits\n",
+		    sr->hot[i]->map_id, sr->hot[i]->bucket,
+		    (unsigned long long)sr->hot[i]->count);
+	printf("lock ranges tracked: %llu",
+	    (unsigned long long)sr->ranges_tracked);
+	if (sr->ranges_dropped > 0)
+		printf(", %llu more over the range budget (raise range-budget)",
+		    (unsigned long long)sr->ranges_dropped);
+	printf("\n");
+	return 0;
+}
+
+/* Log2 histograms as ASCII bars, in the manner of the bcc tools. */
+static int
+hist_text(const Lockprobe__Envelope *ans)
+{
+	const Lockprobe__StatsReply *sr = ans->stats_reply;
+	size_t i, k, lo, hi;
+	uint64_t top;
+	int shown = 0;
+
+	for (i = 0; i < sr->n_stats; i++) {
+		const Lockprobe__LockStat *l = sr->stats[i];
+
+		if (l->verdict == LOCKPROBE__OBSERVABILITY__VERDICT__BLIND &&
+		    l->count == 0) {
+			printf("map %u (%s) %s, %s: not observable here\n\n",
+			    l->map_id, l->map_name, l->lock_kind,
+			    l->lock_class);
+			continue;
+		}
+		if (l->count == 0 || l->n_hist == 0)
+			continue;
+		shown++;
+		printf("map %u (%s) %s, %s waits: %llu\n", l->map_id,
+		    l->map_name, l->lock_kind, l->lock_class,
+		    (unsigned long long)l->count);
+		for (lo = 0; lo < l->n_hist && l->hist[lo] == 0; lo++)
+			;
+		for (hi = l->n_hist; hi > lo && l->hist[hi - 1] == 0; hi--)
+			;
+		for (top = 0, k = lo; k < hi; k++)
+			if (l->hist[k] > top)
+				top = l->hist[k];
+		printf("%24s : %-8s %s\n", "nsecs", "count", "distribution");
+		for (k = lo; k < hi; k++) {
+			int bar = top ? (int)(l->hist[k] * 40 / top) : 0;
+
+			printf("%10llu -> %-10llu : %-8llu |%-40.*s|\n",
+			    k == 0 ? 0ULL : 1ULL << k, (1ULL << (k + 1)) - 1,
+			    (unsigned long long)l->hist[k], bar,
+			    "****************************************");
+		}
+		printf("\n");
+	}
+	if (shown == 0)
+		printf("no waits recorded for this map yet\n");
+	return 0;
+}
+
+static json_t *
+stats_json(const Lockprobe__Envelope *ans)
+{
+	const Lockprobe__StatsReply *sr = ans->stats_reply;
+	json_t *o, *rows, *classes, *hot, *hist;
+	size_t i, k;
+
+	classes = json_array();
+	for (i = 0; i < sr->n_classes; i++)
+		json_array_append_new(classes, json_pack("{s:s,s:s,s:s,s:b}",
+		    "lock_class", sr->classes[i]->lock_class,
+		    "verdict", verdict_name(sr->classes[i]->verdict),
+		    "reason", sr->classes[i]->reason,
+		    "lower_bound", sr->classes[i]->lower_bound));
+	rows = json_array();
+	for (i = 0; i < sr->n_stats; i++) {
+		const Lockprobe__LockStat *l = sr->stats[i];
+		int blind = l->verdict ==
+		    LOCKPROBE__OBSERVABILITY__VERDICT__BLIND && l->count == 0;
+
+		hist = json_array();
+		for (k = 0; k < l->n_hist; k++)
+			json_array_append_new(hist,
+			    json_integer((json_int_t)l->hist[k]));
+		json_array_append_new(rows, json_pack(
+		    "{s:i,s:s,s:s,s:s,s:s,s:b,s:s,s:o,s:I,s:I,s:I,s:o}",
+		    "map_id", l->map_id, "map_name", l->map_name,
+		    "map_type", l->map_type, "lock_kind", l->lock_kind,
+		    "lock_class", l->lock_class, "sleeping", l->sleeping,
+		    "observability", verdict_name(l->verdict),
+		    "count", blind ? json_null() :
+		    json_integer((json_int_t)l->count),
+		    "total_ns", (json_int_t)l->total_ns,
+		    "min_ns", (json_int_t)l->min_ns,
+		    "max_ns", (json_int_t)l->max_ns, "hist", hist));
+	}
+	hot = json_array();
+	for (i = 0; i < sr->n_hot; i++)
+		json_array_append_new(hot, json_pack("{s:i,s:i,s:I}",
+		    "map_id", sr->hot[i]->map_id, "bucket", sr->hot[i]->bucket,
+		    "count", (json_int_t)sr->hot[i]->count));
+	o = json_pack("{s:o,s:o,s:o,s:I,s:I,s:s?}", "observability", classes,
+	    "stats", rows, "hot_buckets", hot,
+	    "ranges_tracked", (json_int_t)sr->ranges_tracked,
+	    "ranges_dropped", (json_int_t)sr->ranges_dropped,
+	    "error", sr->error);
+	return o;
 }
 
 static void
@@ -229,6 +531,20 @@ status_text(const Lockprobe__Envelope *ans)
 	else
 		printf("BTF: not found: %s\n", st->btf_error ? st->btf_error :
 		    "?");
+	if (st->calibration != NULL) {
+		const Lockprobe__CalibrationStatus *k = st->calibration;
+
+		printf("calibration (%.0f ms): kernel %s, %u CPUs, hypervisor "
+		    "%s%s%s, paravirt spinlocks %s%s%s%s\n",
+		    k->elapsed_usec / 1e3, k->kernel_release, k->cpus_online,
+		    k->hypervisor ? "yes" : "no",
+		    k->hypervisor_vendor ? " " : "",
+		    k->hypervisor_vendor ? k->hypervisor_vendor : "",
+		    k->pv_spinlocks == 1 ? "yes" : k->pv_spinlocks == 0 ?
+		    "no" : "unknown", k->pv_source ? " (" : "",
+		    k->pv_source ? k->pv_source : "", k->pv_source ? ")" : "");
+		print_observability(k->classes, k->n_classes);
+	}
 	if (st->collector != NULL) {
 		const Lockprobe__CollectorStatus *c = st->collector;
 
@@ -330,6 +646,26 @@ status_json(const Lockprobe__Envelope *ans)
 		    "ksyms_asked", c->ksyms_asked,
 		    "ksym_error", c->ksym_error));
 	}
+	if (st->calibration != NULL) {
+		const Lockprobe__CalibrationStatus *k = st->calibration;
+		json_t *cl = json_array();
+
+		for (i = 0; i < k->n_classes; i++)
+			json_array_append_new(cl, json_pack("{s:s,s:s,s:s,s:b}",
+			    "lock_class", k->classes[i]->lock_class,
+			    "verdict", verdict_name(k->classes[i]->verdict),
+			    "reason", k->classes[i]->reason,
+			    "lower_bound", k->classes[i]->lower_bound));
+		json_object_set_new(o, "calibration", json_pack(
+		    "{s:I,s:b,s:s?,s:i,s:s?,s:s,s:i,s:o,s:s?}",
+		    "elapsed_usec", (json_int_t)k->elapsed_usec,
+		    "hypervisor", k->hypervisor,
+		    "hypervisor_vendor", k->hypervisor_vendor,
+		    "pv_spinlocks", k->pv_spinlocks, "pv_source", k->pv_source,
+		    "kernel_release", k->kernel_release,
+		    "cpus_online", k->cpus_online, "classes", cl,
+		    "error", k->error));
+	}
 	if (st->netd != NULL)
 		json_object_set_new(o, "netd", json_pack(
 		    "{s:i,s:I,s:s,s:o,s:i,s:I,s:I}",
@@ -377,6 +713,8 @@ main(int argc, char *argv[])
 	const char *path = RUNSTATEDIR "/lockprobe.sock";
 	struct ipc_channel ch;
 	Lockprobe__Envelope *ans;
+	Lockprobe__StatsRequest stats = LOCKPROBE__STATS_REQUEST__INIT;
+	struct stats_pages pages = { NULL, 0 };
 	int c, json = 0, rc;
 	json_t *out;
 	size_t i;
@@ -393,7 +731,7 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if (optind != argc - 1)
+	if (optind >= argc)
 		usage();
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[optind], commands[i].name) == 0)
@@ -403,16 +741,29 @@ main(int argc, char *argv[])
 		    argv[optind]);
 		usage();
 	}
+	if (argc - optind - 1 > cmd->nargs_max)
+		usage();
+	if (argc - optind - 1 == 1) {
+		if (parse_map_id(argv[optind + 1], &stats.map_id) == -1)
+			return 2;
+		stats.has_map_id = 1;
+	} else if (strcmp(cmd->name, "hist") == 0) {
+		fprintf(stderr, "lockprobectl: hist needs a map id (see "
+		    "lockprobectl stats)\n");
+		return 2;
+	}
 
 	log_init("lockprobectl", 1, LOG_WARNING);
 	if ((c = ctl_connect(path)) == -1)
 		return 1;
 	ipc_init(&ch, c, "the daemon");
-	if ((ans = ctl_request(&ch, cmd)) == NULL) {
-		close(c);
-		return 1;
-	}
+	if (cmd->request == LOCKPROBE__ENVELOPE__BODY_STATS_REQUEST)
+		ans = fetch_stats(&ch, cmd, &stats, &pages);
+	else
+		ans = ctl_request(&ch, cmd, NULL);
 	close(c);
+	if (ans == NULL)
+		return 1;
 	if (json) {
 		if ((out = cmd->json(ans)) == NULL) {
 			fprintf(stderr, "lockprobectl: cannot format JSON\n");
@@ -428,6 +779,9 @@ main(int argc, char *argv[])
 		json_decref(out);
 	} else
 		rc = cmd->text(ans);
-	ipc_free(ans);
+	if (pages.n > 0)
+		stats_pages_free(&pages, ans);
+	else
+		ipc_free(ans);
 	return rc;
 }

@@ -5,7 +5,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 require_root
 failed=0
-for t in sandbox forbidden_call netd_restart reload shutdown control collector; do
+for t in sandbox forbidden_call netd_restart reload shutdown control collector stats; do
 	if LP_SECCOMP=trap sh "$top_srcdir/tests/daemon/$t.sh" > "/tmp/lockprobe-trap-$$.out" 2>&1; then
 		echo "ok: $t in trap mode"
 	else

@@ -1,0 +1,50 @@
+# netd/local.mk: lockprobe-netd, the sandboxed network engine, and the
+# library of its parts (HTTP(S) fetching, the poll schedule, the persistent
+# store, the seccomp allowlist) that the tests link too.  Included from the
+# top-level Makefile.am; paths are relative to the top directory.
+
+NETD_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBEVENT_OPENSSL_CFLAGS) \
+	$(LIBSSL_CFLAGS) $(LIBCRYPTO_CFLAGS) $(PROTOBUF_C_CFLAGS) \
+	$(LIBSECCOMP_CFLAGS)
+# the tests include netd's headers; netd's own sources find them beside them
+NETD_TEST_CFLAGS = $(NETD_CFLAGS) -I$(top_srcdir)/netd
+NETD_LIBS = libnetd.a $(COMMON_LIBS) $(LIBEVENT_OPENSSL_LIBS) \
+	$(LIBEVENT_LIBS) $(LIBSSL_LIBS) $(LIBCRYPTO_LIBS)
+
+noinst_LIBRARIES += libnetd.a
+libnetd_a_SOURCES = \
+	netd/fetch.c netd/fetch.h \
+	netd/pollsched.c netd/pollsched.h \
+	netd/store.c netd/store.h \
+	netd/netd_sandbox.c
+libnetd_a_CFLAGS = $(NETD_CFLAGS)
+EXTRA_DIST += netd/local.mk
+
+libexec_PROGRAMS += lockprobe-netd
+lockprobe_netd_SOURCES = netd/netd.c netd/netd.h netd/control.c
+lockprobe_netd_CFLAGS = $(NETD_CFLAGS)
+lockprobe_netd_LDADD = $(NETD_LIBS)
+
+# --- tests ------------------------------------------------------------------
+# tests/fetch_server.py is the loopback HTTP, HTTPS and DNS server;
+# tests/fetch_lib.sh makes the test CAs and starts and stops it.
+check_PROGRAMS += tests/check_store tests/check_fetch tests/check_pollsched \
+	tests/fetch_sandboxed
+tests_check_store_SOURCES = tests/check_store.c
+tests_check_store_CFLAGS = $(NETD_TEST_CFLAGS) $(CHECK_CFLAGS)
+tests_check_store_LDADD = $(NETD_LIBS) $(CHECK_LIBS)
+tests_check_fetch_SOURCES = tests/check_fetch.c
+tests_check_fetch_CFLAGS = $(NETD_TEST_CFLAGS) $(CHECK_CFLAGS)
+tests_check_fetch_LDADD = $(NETD_LIBS) $(CHECK_LIBS)
+tests_check_pollsched_SOURCES = tests/check_pollsched.c
+tests_check_pollsched_CFLAGS = $(NETD_TEST_CFLAGS) $(CHECK_CFLAGS)
+tests_check_pollsched_LDADD = $(NETD_LIBS) $(CHECK_LIBS)
+tests_fetch_sandboxed_SOURCES = tests/fetch_sandboxed.c
+tests_fetch_sandboxed_CFLAGS = $(NETD_TEST_CFLAGS)
+tests_fetch_sandboxed_LDADD = $(NETD_LIBS)
+
+NETD_TESTS = tests/check_store tests/check_pollsched tests/check_fetch.sh \
+	tests/fetch_sandboxed.sh
+TESTS += $(NETD_TESTS)
+EXTRA_DIST += tests/check_fetch.sh tests/fetch_sandboxed.sh \
+	tests/fetch_lib.sh tests/fetch_server.py
