@@ -94,6 +94,8 @@ printf '/etc/init.d/lockprobed\n/etc/lockprobe.conf\n' | diff -u - "$T/control/c
 dpkg-deb -x "$deb" "$T/root"
 for f in usr/sbin/lockprobed usr/sbin/lockprobectl usr/libexec/lockprobe-netd; do
 	[ -x "$T/root/$f" ] || fail "no /$f in the package"
+done
+for f in $(cd "$T/root" && find usr/bin usr/sbin usr/libexec -type f 2>/dev/null); do
 	readelf -lWd "$T/root/$f" > "$T/elf" 2>&1 || fail "readelf /$f"
 	grep -q 'GNU_RELRO' "$T/elf" || fail "/$f: no RELRO"
 	grep -q 'BIND_NOW\|FLAGS_1.*NOW' "$T/elf" || fail "/$f: not linked with -z now"
@@ -102,7 +104,7 @@ for f in usr/sbin/lockprobed usr/sbin/lockprobectl usr/libexec/lockprobe-netd; d
 	grep -q '__stack_chk_fail' "$T/syms" || fail "/$f: no stack protector"
 	grep -q '__[a-z]*_chk@' "$T/syms" || fail "/$f: not built with _FORTIFY_SOURCE"
 done
-ok "conffiles /etc/lockprobe.conf and /etc/init.d/lockprobed; binaries PIE, full RELRO, stack protector, fortified"
+ok "conffiles /etc/lockprobe.conf and /etc/init.d/lockprobed; $(cd "$T/root" && find usr/bin usr/sbin usr/libexec -type f | tr '\n' ' ')PIE, full RELRO, stack protector, fortified"
 
 snapshot > "$T/before"
 dpkg -i "$deb" > "$T/dpkg-i.log" 2>&1 || { installed=yes; fail "dpkg -i: $(cat "$T/dpkg-i.log")"; }

@@ -17,29 +17,59 @@ submake() {
 	    --no-print-directory "$@"
 }
 
-# The installation directories, fully expanded, as make sees them.
+# The installation directories, fully expanded, and the lists of what make
+# installs (others add programs, BPF objects and manual pages to them).
 submake -f Makefile -f - lp-print-dirs > "$T/dirs" <<'EOF' || fail "cannot ask make for the directories"
 lp-print-dirs:
-	@for v in sbindir='$(sbindir)' libexecdir='$(libexecdir)' \
-	    sysconfdir='$(sysconfdir)' runstatedir='$(runstatedir)' \
-	    localstatedir='$(localstatedir)' pkglibdir='$(pkglibdir)' \
-	    bpfassetdir='$(bpfassetdir)' mandir='$(mandir)' docdir='$(docdir)' \
-	    initddir='$(initddir)' unitdir='$(systemdsystemunitdir)'; do \
+	@for v in sbindir='$(sbindir)' bindir='$(bindir)' \
+	    libexecdir='$(libexecdir)' sysconfdir='$(sysconfdir)' \
+	    runstatedir='$(runstatedir)' localstatedir='$(localstatedir)' \
+	    pkglibdir='$(pkglibdir)' bpfassetdir='$(bpfassetdir)' \
+	    mandir='$(mandir)' docdir='$(docdir)' initddir='$(initddir)' \
+	    unitdir='$(systemdsystemunitdir)' \
+	    bin_PROGRAMS='$(bin_PROGRAMS)' sbin_PROGRAMS='$(sbin_PROGRAMS)' \
+	    libexec_PROGRAMS='$(libexec_PROGRAMS)' \
+	    bpfasset_DATA='$(bpfasset_DATA)' \
+	    man_MANS='$(dist_man_MANS) $(man_MANS)'; do \
 		echo "$$v"; \
 	done
 EOF
 dir() {
 	sed -n "s|^$1=||p" "$T/dirs"
 }
-sbindir=$(dir sbindir) libexecdir=$(dir libexecdir) sysconfdir=$(dir sysconfdir)
-runstatedir=$(dir runstatedir) localstatedir=$(dir localstatedir)
-pkglibdir=$(dir pkglibdir) bpfassetdir=$(dir bpfassetdir) mandir=$(dir mandir)
-docdir=$(dir docdir) initddir=$(dir initddir) unitdir=$(dir unitdir)
-for d in "$sbindir" "$libexecdir" "$sysconfdir" "$runstatedir" "$localstatedir" \
-    "$pkglibdir" "$bpfassetdir" "$mandir" "$docdir" "$initddir" "$unitdir"; do
+sbindir=$(dir sbindir) bindir=$(dir bindir) libexecdir=$(dir libexecdir)
+sysconfdir=$(dir sysconfdir) runstatedir=$(dir runstatedir)
+localstatedir=$(dir localstatedir) pkglibdir=$(dir pkglibdir)
+bpfassetdir=$(dir bpfassetdir) mandir=$(dir mandir) docdir=$(dir docdir)
+initddir=$(dir initddir) unitdir=$(dir unitdir)
+for d in "$sbindir" "$bindir" "$libexecdir" "$sysconfdir" "$runstatedir" \
+    "$localstatedir" "$pkglibdir" "$bpfassetdir" "$mandir" "$docdir" \
+    "$initddir" "$unitdir"; do
 	case $d in
 	/*|no) ;;
 	*) fail "make gives '$d' for a directory: $(cat "$T/dirs")" ;;
+	esac
+done
+bin_programs=$(dir bin_PROGRAMS) sbin_programs=$(dir sbin_PROGRAMS)
+libexec_programs=$(dir libexec_PROGRAMS) bpf_assets=$(dir bpfasset_DATA)
+man_pages=$(dir man_MANS)
+# The daemons' places, and no test-only BPF object among the assets.
+case " $sbin_programs " in
+*" lockprobed "*) ;;
+*) fail "lockprobed is not in sbin_PROGRAMS: $sbin_programs" ;;
+esac
+case " $sbin_programs " in
+*" lockprobectl "*) ;;
+*) fail "lockprobectl is not in sbin_PROGRAMS: $sbin_programs" ;;
+esac
+[ "$libexec_programs" = lockprobe-netd ] || fail "libexec_PROGRAMS is '$libexec_programs', not lockprobe-netd"
+case " $bpf_assets " in
+*kread*|*verifier_reject*) fail "a test-only BPF object is installed: $bpf_assets" ;;
+esac
+for a in mapwalk ksym; do
+	case " $bpf_assets " in
+	*"/$a.bpf.o "*) ;;
+	*) fail "$a.bpf.o is not among the BPF assets: $bpf_assets" ;;
 	esac
 done
 ok "configured: sbindir $sbindir, sysconfdir $sysconfdir, runstatedir $runstatedir, initddir $initddir, unitdir $unitdir"
@@ -48,15 +78,11 @@ submake install DESTDIR="$dest" > "$T/install.log" 2>&1 || fail "make install: $
 
 # The expected tree: mode and path, one a line.
 {
-	echo "755 $sbindir/lockprobed"
-	echo "755 $sbindir/lockprobectl"
-	echo "755 $libexecdir/lockprobe-netd"
-	echo "644 $bpfassetdir/mapwalk.bpf.o"
-	echo "644 $bpfassetdir/ksym.bpf.o"
-	echo "644 $mandir/man5/lockprobe.conf.5"
-	for page in lockprobed lockprobe-netd lockprobectl; do
-		echo "644 $mandir/man8/$page.8"
-	done
+	for p in $bin_programs; do echo "755 $bindir/${p##*/}"; done
+	for p in $sbin_programs; do echo "755 $sbindir/${p##*/}"; done
+	for p in $libexec_programs; do echo "755 $libexecdir/${p##*/}"; done
+	for a in $bpf_assets; do echo "644 $bpfassetdir/${a##*/}"; done
+	for m in $man_pages; do echo "644 $mandir/man${m##*.}/${m##*/}"; done
 	echo "644 $sysconfdir/lockprobe.conf"
 	echo "644 $docdir/examples/lockprobe.conf.sample"
 	[ "$initddir" = no ] || echo "755 $initddir/lockprobed"
@@ -67,14 +93,15 @@ diff -u "$T/expected" "$T/installed" > "$T/diff" || fail "installed tree differs
 $(cat "$T/diff")"
 ok "$(wc -l < "$T/installed") files installed, each where it belongs with its mode"
 
-for f in lockprobed lockprobectl; do
-	cmp -s "$top_builddir/$f" "$dest$sbindir/$f" || fail "$sbindir/$f is not the built $f"
-done
-cmp -s "$top_builddir/lockprobe-netd" "$dest$libexecdir/lockprobe-netd" || fail "lockprobe-netd differs from the built one"
-for a in mapwalk ksym; do
-	# lockprobed loads an asset only if its SHA-256 is the one it was built with.
-	cmp -s "$top_builddir/bpf/$a.bpf.o" "$dest$bpfassetdir/$a.bpf.o" || fail "$a.bpf.o differs from the built one"
-done
+# same BUILT DIR: DIR holds the file built as BUILT.
+same() {
+	cmp -s "$top_builddir/$1" "$dest$2/${1##*/}" || fail "$2/${1##*/} is not the built $1"
+}
+for p in $bin_programs; do same "$p" "$bindir"; done
+for p in $sbin_programs; do same "$p" "$sbindir"; done
+for p in $libexec_programs; do same "$p" "$libexecdir"; done
+# lockprobed loads an asset only if its SHA-256 is the one it was built with.
+for a in $bpf_assets; do same "$a" "$bpfassetdir"; done
 ok "binaries and BPF assets are the ones built"
 
 # No template placeholder survives.
