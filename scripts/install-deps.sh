@@ -12,6 +12,9 @@ packages=(
 	mandoc procps adduser openssl python3 python3-securesystemslib
 	# the kernel matrix (tests/kernels/): qemu guests, busybox initramfs
 	qemu-system-x86 busybox-static cpio util-linux
+	# tests/install.sh lints the installed init script; tests/deb.sh
+	# builds and checks the Debian package
+	shellcheck debhelper lintian
 )
 
 # The kernel matrix boots bookworm-backports' 6.12 kernel: add that suite,

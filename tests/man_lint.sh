@@ -9,7 +9,7 @@
 
 status=0
 
-init_script="$top_srcdir/contrib/lockprobed.init"
+init_script="$top_srcdir/contrib/lockprobed.init.in"
 if [ ! -f "$init_script" ]; then
 	echo "FAIL: $init_script is missing" >&2
 	status=1
