@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +137,7 @@ walk(struct privd *pd)
 	c->walk = w;
 	c->walks++;
 	track(pd);
+	malloc_trim(0);		/* the walker's load parsed BTF again */
 }
 
 static void
@@ -233,6 +235,9 @@ collector_start(struct privd *pd)
 	resolve_ksyms(pd);
 	walk(pd);
 	collector_reschedule(pd);
+	/* libbpf parsed the kernel's BTF (megabytes) for each load and freed
+	 * it; give that memory back instead of keeping it resident */
+	malloc_trim(0);
 	return 0;
 }
 
