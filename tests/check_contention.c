@@ -474,13 +474,19 @@ START_TEST(test_calibration)
 	/*
 	 * Processes mmapping one map contend on its freeze_mutex: observable
 	 * with two CPUs or more.  Only a host too busy to run the workers
-	 * together may say inconclusive, and then it must say so.
+	 * together may say inconclusive, and then it must say so; under
+	 * qemu's emulation (LP_EMULATED) mmap is so slow that the bounded
+	 * calibration may also find the contention too light to tell.  It
+	 * is never blind: contended mutexes always reach the tracepoint.
 	 */
 	if (ncpus >= 2 && calib.cls[CALIB_SLEEPING].verdict !=
 	    CALIB_OBSERVABLE) {
 		ck_assert_msg(calib.cls[CALIB_SLEEPING].verdict ==
-		    CALIB_INCONCLUSIVE && strncmp(calib.cls[CALIB_SLEEPING].reason,
-		    "could not make contention", 25) == 0,
+		    CALIB_INCONCLUSIVE && (strncmp(calib.cls[CALIB_SLEEPING].reason,
+		    "could not make contention", 25) == 0 ||
+		    (getenv("LP_EMULATED") != NULL &&
+		    strstr(calib.cls[CALIB_SLEEPING].reason, "too light") !=
+		    NULL)),
 		    "sleeping locks: %s: %s",
 		    calib_verdict_name(calib.cls[CALIB_SLEEPING].verdict),
 		    calib.cls[CALIB_SLEEPING].reason);

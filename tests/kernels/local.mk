@@ -6,13 +6,15 @@
 # tests/kernels/kmatrix.sh.  To add a kernel: a copy of linux-6.1.sh naming
 # its package and series, and one word here.  To add a guest test: one line
 # in tests/kernels/guest-tests (its program must be in check_PROGRAMS).
-# The run writes kernel-matrix.md in the build directory.
+# The run writes kernel-matrix.md in the build directory.  "make check
+# KERNEL_TESTS=" runs everything else.
 
-KERNEL_TESTS = \
+KERNEL_TEST_SCRIPTS = \
 	tests/kernels/linux-6.1.sh \
 	tests/kernels/linux-6.12.sh
+KERNEL_TESTS = $(KERNEL_TEST_SCRIPTS)
 TESTS += $(KERNEL_TESTS)
-EXTRA_DIST += tests/kernels/local.mk $(KERNEL_TESTS) \
+EXTRA_DIST += tests/kernels/local.mk $(KERNEL_TEST_SCRIPTS) \
 	tests/kernels/kmatrix.sh tests/kernels/guest-init.sh \
 	tests/kernels/guest-tests
 
