@@ -98,9 +98,28 @@ write_conf() {
 	mv "$CONF.new" "$CONF"
 }
 
+# lockprobed's output (and netd's stderr, which it shares) reaches the log
+# through a pipe, as it reaches the journal or a terminal in real use: netd
+# runs with RLIMIT_FSIZE 0, so a write to a regular file would kill it with
+# SIGXFSZ (and lose a sanitizer report).
+LOG_PID=
 start_daemon() {
-	"$LOCKPROBED" -d -f "$CONF" "$@" >> "$LOG" 2>&1 &
+	rm -f "$T/log.fifo"
+	mkfifo "$T/log.fifo" || fail "mkfifo"
+	cat "$T/log.fifo" >> "$LOG" &
+	LOG_PID=$!
+	"$LOCKPROBED" -d -f "$CONF" "$@" > "$T/log.fifo" 2>&1 &
 	PRIVD_PID=$!
+}
+
+# wait_log_drained: the log has everything once nothing holds the pipe.
+wait_log_drained() {
+	_i=0
+	while [ -n "$LOG_PID" ] && kill -0 "$LOG_PID" 2>/dev/null && [ "$_i" -lt 50 ]; do
+		_i=$((_i + 1))
+		sleep 0.1
+	done
+	LOG_PID=
 }
 
 # wait_for SECONDS DESCRIPTION COMMAND...: poll until COMMAND succeeds.
@@ -152,6 +171,16 @@ $unexpected"
 	fi
 }
 
+# check_sanitizers: in a sanitizer build (configure --enable-sanitizers),
+# fail on any report in the log: netd's stderr is lockprobed's, and a netd
+# that died of a report would otherwise just be restarted.
+check_sanitizers() {
+	if [ -f "$LOG" ] && grep -q -E 'ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: (Address|UndefinedBehavior|Leak)Sanitizer' "$LOG"; then
+		fail "a sanitizer reported an error:
+$(grep -A 30 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$LOG" | head -n 60)"
+	fi
+}
+
 # stop_daemon: SIGTERM, which must end lockprobed with status 0.
 stop_daemon() {
 	if [ -n "$PRIVD_PID" ] && kill -0 "$PRIVD_PID" 2>/dev/null; then
@@ -162,7 +191,9 @@ stop_daemon() {
 		[ "$_rc" = 0 ] || fail "lockprobed exited with status $_rc on SIGTERM"
 	fi
 	PRIVD_PID=
+	wait_log_drained
 	check_traps
+	check_sanitizers
 }
 
 finish() {
