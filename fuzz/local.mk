@@ -2,7 +2,9 @@
 # targets.  Included from the top-level Makefile.am; paths are relative to
 # the top directory.  See SECURITY.md ("Testing") and fuzz/README.md.
 
-EXTRA_DIST += fuzz/local.mk
+# --- hardening flags (configure: on unless --disable-hardening) --------------
+TESTS += tests/hardening.sh
+EXTRA_DIST += fuzz/local.mk tests/hardening.sh
 
 # --- sanitizer builds (configure --enable-sanitizers) ------------------------
 # Leaks fail the test that leaked; UB is fatal (also compiled in with
