@@ -4,7 +4,7 @@
 
 # --- hardening flags (configure: on unless --disable-hardening) --------------
 TESTS += tests/hardening.sh
-EXTRA_DIST += fuzz/local.mk tests/hardening.sh
+EXTRA_DIST += fuzz/local.mk tests/hardening.sh SECURITY.md
 
 # --- sanitizer builds (configure --enable-sanitizers) ------------------------
 # Leaks fail the test that leaked; UB is fatal (also compiled in with
