@@ -39,9 +39,21 @@ dump_log() {
 	fi
 }
 
+# what the sanitizers print (configure --enable-sanitizers)
+SANITIZER_RE='ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: (Address|UndefinedBehavior|Leak)Sanitizer'
+
+show_sanitizer_reports() {
+	if [ -n "$LOG" ] && [ -f "$LOG" ] && grep -q -E "$SANITIZER_RE" "$LOG"; then
+		echo "--- a sanitizer reported an error (netd's reports come here too):"
+		grep -A 30 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$LOG" | head -n 60
+		echo "---"
+	fi
+}
+
 fail() {
 	echo "FAIL: $TEST_NAME: $*"
 	dump_log
+	show_sanitizer_reports
 	exit 1
 }
 
@@ -174,10 +186,18 @@ $unexpected"
 # check_sanitizers: in a sanitizer build (configure --enable-sanitizers),
 # fail on any report in the log: netd's stderr is lockprobed's, and a netd
 # that died of a report would otherwise just be restarted.
+# check_seccomp_kills: a netd killed by its sandbox is restarted, so a test
+# could pass over it; only tests that set LP_ALLOW_SECCOMP_KILL expect one.
+check_seccomp_kills() {
+	if [ -z "${LP_ALLOW_SECCOMP_KILL:-}" ] && [ -n "$LOG" ] && [ -f "$LOG" ] &&
+	    grep -q 'killed by its seccomp sandbox' "$LOG"; then
+		fail "netd was killed by its seccomp sandbox: a call outside the allowlist (rerun with LP_SECCOMP=trap to name it)"
+	fi
+}
+
 check_sanitizers() {
-	if [ -f "$LOG" ] && grep -q -E 'ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: (Address|UndefinedBehavior|Leak)Sanitizer' "$LOG"; then
-		fail "a sanitizer reported an error:
-$(grep -A 30 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$LOG" | head -n 60)"
+	if [ -n "$LOG" ] && [ -f "$LOG" ] && grep -q -E "$SANITIZER_RE" "$LOG"; then
+		fail "a sanitizer reported an error"
 	fi
 }
 
@@ -194,6 +214,7 @@ stop_daemon() {
 	wait_log_drained
 	check_traps
 	check_sanitizers
+	check_seccomp_kills
 }
 
 finish() {
