@@ -32,8 +32,9 @@ work=$(mktemp -d /tmp/lockprobe-fuzz.XXXXXX) || exit 1
 trap 'rm -rf "$work"' EXIT
 for t in $targets; do
 	mkdir "$work/$t"
-	# new inputs go to the first (scratch) directory, never to the seeds
-	"$top_builddir/fuzz/$t" -max_total_time="$secs" -timeout=10 \
+	# new inputs go to the first (scratch) directory, never to the seeds;
+	# niced, so that the daemon tests running beside it keep their pace
+	nice -n 19 "$top_builddir/fuzz/$t" -max_total_time="$secs" -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix="$top_builddir/fuzz/crash-$t-" \
 	    "$work/$t" "$top_srcdir/fuzz/corpus/$t" > "$work/$t.log" 2>&1 &
