@@ -138,6 +138,51 @@ ipc_send(struct ipc_channel *ch, const Lockprobe__Envelope *env)
 	return 0;
 }
 
+/*
+ * Whether m, or any message inside it, holds a field this side does not
+ * know.  Both ends are built from one proto/ and check the protocol version,
+ * so an unknown field is damage or an attack, never a newer peer.  (protobuf-c
+ * also keeps the invalid field number 0 this way when its tag is over-long,
+ * and then cannot decode its own re-encoding: found by fuzz/fuzz_ipc.c.)
+ */
+static int
+has_unknown_fields(const ProtobufCMessage *m, int depth)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+	const ProtobufCFieldDescriptor *f;
+	const ProtobufCMessage *const *v;
+	const char *base = (const char *)m;
+	unsigned int i;
+	size_t j, n;
+
+	if (m->n_unknown_fields > 0 || depth > 8)
+		return 1;
+	for (i = 0; i < d->n_fields; i++) {
+		f = &d->fields[i];
+		if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+			continue;
+		/* a oneof's members share storage: only the set one is real */
+		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+		    *(const uint32_t *)(const void *)(base +
+		    f->quantifier_offset) != f->id)
+			continue;
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			n = *(const size_t *)(const void *)(base +
+			    f->quantifier_offset);
+			v = *(const ProtobufCMessage *const *const *)
+			    (const void *)(base + f->offset);
+		} else {
+			n = 1;
+			v = (const ProtobufCMessage *const *)(const void *)
+			    (base + f->offset);
+		}
+		for (j = 0; j < n; j++)
+			if (v[j] != NULL && has_unknown_fields(v[j], depth + 1))
+				return 1;
+	}
+	return 0;
+}
+
 enum ipc_recv_status
 ipc_decode(struct ipc_channel *ch, const uint8_t *buf, size_t len,
     int truncated, Lockprobe__Envelope **out)
@@ -183,6 +228,12 @@ ipc_decode(struct ipc_channel *ch, const uint8_t *buf, size_t len,
 	if (env->body_case == LOCKPROBE__ENVELOPE__BODY__NOT_SET) {
 		ipc_reject(ch, IPC_REJECT_UNKNOWN, env,
 		    "no body this protocol version knows");
+		lockprobe__envelope__free_unpacked(env, NULL);
+		return IPC_RECV_REJECTED;
+	}
+	if (has_unknown_fields(&env->base, 0)) {
+		ipc_reject(ch, IPC_REJECT_UNDECODABLE, env,
+		    "fields this protocol version does not know");
 		lockprobe__envelope__free_unpacked(env, NULL);
 		return IPC_RECV_REJECTED;
 	}

@@ -108,6 +108,9 @@ vlog(int priority, const char *fmt, va_list ap)
 	errno = saved_errno;
 }
 
+static void	vlog_errno(int, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
+
 static void
 vlog_errno(int priority, const char *fmt, va_list ap)
 {

@@ -123,14 +123,51 @@ send_error(struct control_client *c, uint64_t id, const char *reason)
 	(void)ipc_send(&c->ipc, &env);
 }
 
-static void
-relay_request(struct control_client *c, const Lockprobe__Envelope *req,
-    int answer_case)
+/*
+ * The closed list of control requests.  For a request on it, build in *r
+ * the fresh message netd relays to lockprobed (never the client's bytes:
+ * only its kind and typed fields) and return the body case of the reply the client waits for;
+ * return 0 for anything else.  Pure: no I/O, no state (fuzz/fuzz_control.c).
+ */
+int
+control_relay_build(const Lockprobe__Envelope *req, struct control_relay *r)
 {
-	Lockprobe__Envelope fwd = LOCKPROBE__ENVELOPE__INIT;
+	Lockprobe__Envelope env = LOCKPROBE__ENVELOPE__INIT;
 	Lockprobe__StatusRequest status = LOCKPROBE__STATUS_REQUEST__INIT;
 	Lockprobe__ReloadRequest reload = LOCKPROBE__RELOAD_REQUEST__INIT;
 	Lockprobe__StatsRequest stats = LOCKPROBE__STATS_REQUEST__INIT;
+
+	r->env = env;
+	r->status = status;
+	r->reload = reload;
+	r->stats = stats;
+	switch (req->body_case) {
+	case LOCKPROBE__ENVELOPE__BODY_STATUS_REQUEST:
+		r->env.body_case = LOCKPROBE__ENVELOPE__BODY_STATUS_REQUEST;
+		r->env.status_request = &r->status;
+		return LOCKPROBE__ENVELOPE__BODY_STATUS_REPLY;
+	case LOCKPROBE__ENVELOPE__BODY_RELOAD_REQUEST:
+		r->env.body_case = LOCKPROBE__ENVELOPE__BODY_RELOAD_REQUEST;
+		r->env.reload_request = &r->reload;
+		return LOCKPROBE__ENVELOPE__BODY_RELOAD_REPLY;
+	case LOCKPROBE__ENVELOPE__BODY_STATS_REQUEST:
+		/* only the two typed fields, copied */
+		r->stats.has_map_id = req->stats_request->has_map_id;
+		r->stats.map_id = req->stats_request->map_id;
+		r->stats.has_offset = req->stats_request->has_offset;
+		r->stats.offset = req->stats_request->offset;
+		r->env.body_case = LOCKPROBE__ENVELOPE__BODY_STATS_REQUEST;
+		r->env.stats_request = &r->stats;
+		return LOCKPROBE__ENVELOPE__BODY_STATS_REPLY;
+	default:
+		return 0;
+	}
+}
+
+static void
+relay_request(struct control_client *c, const Lockprobe__Envelope *req,
+    struct control_relay *fwd, int answer_case)
+{
 	struct control_pending *p = NULL;
 	size_t i;
 
@@ -145,29 +182,12 @@ relay_request(struct control_client *c, const Lockprobe__Envelope *req,
 		send_error(c, req->id, "busy; try again");
 		return;
 	}
-	/* Relay a fresh message, not the client's bytes. */
-	fwd.body_case = req->body_case;
-	switch (req->body_case) {
-	case LOCKPROBE__ENVELOPE__BODY_STATUS_REQUEST:
-		fwd.status_request = &status;
-		break;
-	case LOCKPROBE__ENVELOPE__BODY_STATS_REQUEST:
-		stats.has_map_id = req->stats_request->has_map_id;
-		stats.map_id = req->stats_request->map_id;
-		stats.has_offset = req->stats_request->has_offset;
-		stats.offset = req->stats_request->offset;
-		fwd.stats_request = &stats;
-		break;
-	default:
-		fwd.reload_request = &reload;
-		break;
-	}
-	fwd.id = ipc_next_id(control.privd);
-	if (ipc_send(control.privd, &fwd) == -1) {
+	fwd->env.id = ipc_next_id(control.privd);
+	if (ipc_send(control.privd, &fwd->env) == -1) {
 		send_error(c, req->id, "lockprobed is not reachable");
 		return;
 	}
-	p->privd_id = fwd.id;
+	p->privd_id = fwd->env.id;
 	p->client_serial = c->serial;
 	p->client_id = req->id;
 	p->answer_case = answer_case;
@@ -177,22 +197,15 @@ relay_request(struct control_client *c, const Lockprobe__Envelope *req,
 static void
 client_dispatch(struct control_client *c, const Lockprobe__Envelope *env)
 {
-	switch (env->body_case) {
-	case LOCKPROBE__ENVELOPE__BODY_STATUS_REQUEST:
-		relay_request(c, env, LOCKPROBE__ENVELOPE__BODY_STATUS_REPLY);
-		break;
-	case LOCKPROBE__ENVELOPE__BODY_RELOAD_REQUEST:
-		relay_request(c, env, LOCKPROBE__ENVELOPE__BODY_RELOAD_REPLY);
-		break;
-	case LOCKPROBE__ENVELOPE__BODY_STATS_REQUEST:
-		relay_request(c, env, LOCKPROBE__ENVELOPE__BODY_STATS_REPLY);
-		break;
-	default:
-		ipc_reject(&c->ipc, IPC_REJECT_DIRECTION, env,
-		    "not a control request");
-		send_error(c, env->id, "not a control request");
-		break;
+	struct control_relay fwd;
+	int answer_case;
+
+	if ((answer_case = control_relay_build(env, &fwd)) != 0) {
+		relay_request(c, env, &fwd, answer_case);
+		return;
 	}
+	ipc_reject(&c->ipc, IPC_REJECT_DIRECTION, env, "not a control request");
+	send_error(c, env->id, "not a control request");
 }
 
 static void

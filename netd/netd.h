@@ -21,6 +21,14 @@ int	netd_sandbox_enter(const struct netd_sandbox *sb, char *err,
 	    size_t errlen);
 
 /* netd/control.c */
+struct control_relay {
+	Lockprobe__Envelope		env;
+	Lockprobe__StatusRequest	status;
+	Lockprobe__ReloadRequest	reload;
+	Lockprobe__StatsRequest		stats;
+};
+int	control_relay_build(const Lockprobe__Envelope *req,
+	    struct control_relay *r);
 typedef void (*control_status_fn)(Lockprobe__NetdStatus *, void *);
 int	control_init(struct event_base *base, struct ipc_channel *privd,
 	    control_status_fn fill_status, void *arg);

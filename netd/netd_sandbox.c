@@ -33,6 +33,45 @@
 /* The largest file netd may write (RLIMIT_FSIZE): metadata, not data. */
 #define NETD_MAX_FILE_SIZE	(16 * 1024 * 1024)
 
+#ifdef LP_SANITIZERS
+#include <sanitizer/common_interface_defs.h>
+
+/*
+ * Sanitizer builds only (configure --enable-sanitizers).  lockprobed starts
+ * netd with an empty environment, so ASAN_OPTIONS never reaches it: its
+ * options are compiled in here, and the sandbox stays exactly as in a
+ * normal build.
+ *   - detect_leaks=0: LeakSanitizer's check at exit stops the world with
+ *     clone and ptrace and reads /proc/self/task, which the allowlist and the
+ *     chroot rightly forbid.  netd's code is leak-checked where it runs
+ *     outside the sandbox: in the unit tests and the fuzzers.
+ *   - symbolize=0: symbolizing forks llvm-symbolizer; a report gives
+ *     module+offset instead (addr2line turns them into lines).
+ *   - color=never: deciding on colours asks isatty(2), an ioctl the
+ *     allowlist does not have, and the kill would eat the report.
+ * ASan and UBSan reports go to stderr, descriptor 2, which the allowlist
+ * permits; the daemon tests look for them in lockprobed's log.  With gcc,
+ * whose UBSan is a separate runtime that sets itself up at its first report
+ * by reading /proc/self/exe, cmdline and environ, undefined behaviour in
+ * the sandbox ends in a seccomp kill instead of a report (the tests still
+ * fail on it); clang, which quickstart.sh uses, reports it.
+ */
+const char	*__asan_default_options(void);
+const char	*__ubsan_default_options(void);
+
+const char *
+__asan_default_options(void)
+{
+	return "detect_leaks=0:symbolize=0:color=never";
+}
+
+const char *
+__ubsan_default_options(void)
+{
+	return "print_stacktrace=1:halt_on_error=1:symbolize=0:color=never";
+}
+#endif
+
 static const struct seccomp_rule netd_allowlist[] = {
 	/* IPC with lockprobed and control clients; evdns's UDP sockets */
 	SC_ALLOW(recvfrom),
@@ -114,6 +153,19 @@ netd_sandbox_enter(const struct netd_sandbox *sb, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot install the SIGSYS handler");
 		return -1;
 	}
+#ifdef LP_SANITIZERS
+	{
+		char module[256];
+		void *off;
+
+		/* Read /proc/self/maps while it can be opened: a report's
+		 * stack trace then finds every module in these caches. */
+		__sanitizer_sandbox_on_notify(NULL);
+		(void)__sanitizer_get_module_and_offset_for_pc(
+		    (void *)(uintptr_t)netd_sandbox_enter, module,
+		    sizeof(module), &off);
+	}
+#endif
 	if (privdrop_apply(&pd, err, errlen) == -1)
 		return -1;
 	return seccomp_filter_load(netd_allowlist,

@@ -117,6 +117,10 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* The attribute tells clang's -Wformat-nonliteral that fmt is libbpf's. */
+static int	libbpf_print_debug(enum libbpf_print_level, const char *,
+		    va_list) __attribute__((format(printf, 2, 0)));
+
 static int
 libbpf_print_debug(enum libbpf_print_level level, const char *fmt, va_list ap)
 {

@@ -1,11 +1,14 @@
 #!/bin/bash
 # Install the Debian 12 packages lockprobe builds, runs and tests with, and
-# the system user its network process runs as.
+# the system user its network process runs as.  libclang-rt-14-dev is
+# clang's sanitizer and libFuzzer runtime (configure --enable-sanitizers,
+# make fuzz); binutils' readelf checks the hardening (tests/hardening.sh).
 set -euo pipefail
 
 packages=(
 	build-essential autoconf automake pkg-config
 	clang llvm bpftool
+	libclang-rt-14-dev binutils
 	libbpf-dev libelf-dev zlib1g-dev
 	libevent-dev libseccomp-dev libsodium-dev libssl-dev
 	libprotobuf-c-dev protobuf-c-compiler libjansson-dev check

@@ -239,6 +239,25 @@ START_TEST(test_missing_required_id)
 }
 END_TEST
 
+START_TEST(test_unknown_field)
+{
+	/* id 3, a heartbeat (field 12) whose body also has a field 9 that
+	 * Heartbeat does not have */
+	send_framed("\x08\x03\x62\x04\x08\x05\x48\x01", 8, 8);
+	expect_rejected(IPC_REJECT_UNDECODABLE);
+}
+END_TEST
+
+START_TEST(test_field_zero_overlong_tag)
+{
+	/* found by fuzz/fuzz_ipc.c: field number 0 (invalid) written as the
+	 * over-long tag 0x80 0x00, which protobuf-c 1.4 keeps as an unknown
+	 * field, and then encodes as a message it refuses to decode */
+	send_framed("\x08\x03\x62\x05\x08\x00\x80\x00\x11", 9, 9);
+	expect_rejected(IPC_REJECT_UNDECODABLE);
+}
+END_TEST
+
 START_TEST(test_unknown_body)
 {
 	/* id 7, then field 50 (length-delimited, empty): a body from a
@@ -421,6 +440,8 @@ ipc_suite(void)
 	tcase_add_test(tc, test_oversized);
 	tcase_add_test(tc, test_undecodable);
 	tcase_add_test(tc, test_missing_required_id);
+	tcase_add_test(tc, test_unknown_field);
+	tcase_add_test(tc, test_field_zero_overlong_tag);
 	tcase_add_test(tc, test_unknown_body);
 	tcase_add_test(tc, test_send_refuses_oversized);
 	tcase_add_test(tc, test_send_full_does_not_block);

@@ -488,7 +488,12 @@ setup_maps(void)
 		exit(1);
 	}
 	btf_int_id = (uint32_t)e;
-	btf_fd = btf__fd(btf);
+	/* Only the kernel object is needed: keep its fd, free the rest. */
+	if ((btf_fd = dup(btf__fd(btf))) == -1) {
+		fprintf(stderr, "check_mapwalk: dup: %s\n", strerror(errno));
+		exit(1);
+	}
+	btf__free(btf);
 	for (i = 0; i < NTMAPS; i++) {
 		if (create_map(&tmaps[i]) == 0)
 			continue;

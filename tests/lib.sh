@@ -39,9 +39,21 @@ dump_log() {
 	fi
 }
 
+# what the sanitizers print (configure --enable-sanitizers)
+SANITIZER_RE='ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: (Address|UndefinedBehavior|Leak)Sanitizer'
+
+show_sanitizer_reports() {
+	if [ -n "$LOG" ] && [ -f "$LOG" ] && grep -q -E "$SANITIZER_RE" "$LOG"; then
+		echo "--- a sanitizer reported an error (netd's reports come here too):"
+		grep -A 30 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$LOG" | head -n 60
+		echo "---"
+	fi
+}
+
 fail() {
 	echo "FAIL: $TEST_NAME: $*"
 	dump_log
+	show_sanitizer_reports
 	exit 1
 }
 
@@ -98,9 +110,28 @@ write_conf() {
 	mv "$CONF.new" "$CONF"
 }
 
+# lockprobed's output (and netd's stderr, which it shares) reaches the log
+# through a pipe, as it reaches the journal or a terminal in real use: netd
+# runs with RLIMIT_FSIZE 0, so a write to a regular file would kill it with
+# SIGXFSZ (and lose a sanitizer report).
+LOG_PID=
 start_daemon() {
-	"$LOCKPROBED" -d -f "$CONF" "$@" >> "$LOG" 2>&1 &
+	rm -f "$T/log.fifo"
+	mkfifo "$T/log.fifo" || fail "mkfifo"
+	cat "$T/log.fifo" >> "$LOG" &
+	LOG_PID=$!
+	"$LOCKPROBED" -d -f "$CONF" "$@" > "$T/log.fifo" 2>&1 &
 	PRIVD_PID=$!
+}
+
+# wait_log_drained: the log has everything once nothing holds the pipe.
+wait_log_drained() {
+	_i=0
+	while [ -n "$LOG_PID" ] && kill -0 "$LOG_PID" 2>/dev/null && [ "$_i" -lt 50 ]; do
+		_i=$((_i + 1))
+		sleep 0.1
+	done
+	LOG_PID=
 }
 
 # wait_for SECONDS DESCRIPTION COMMAND...: poll until COMMAND succeeds.
@@ -152,6 +183,24 @@ $unexpected"
 	fi
 }
 
+# check_sanitizers: in a sanitizer build (configure --enable-sanitizers),
+# fail on any report in the log: netd's stderr is lockprobed's, and a netd
+# that died of a report would otherwise just be restarted.
+# check_seccomp_kills: a netd killed by its sandbox is restarted, so a test
+# could pass over it; only tests that set LP_ALLOW_SECCOMP_KILL expect one.
+check_seccomp_kills() {
+	if [ -z "${LP_ALLOW_SECCOMP_KILL:-}" ] && [ -n "$LOG" ] && [ -f "$LOG" ] &&
+	    grep -q 'killed by its seccomp sandbox' "$LOG"; then
+		fail "netd was killed by its seccomp sandbox: a call outside the allowlist (rerun with LP_SECCOMP=trap to name it)"
+	fi
+}
+
+check_sanitizers() {
+	if [ -n "$LOG" ] && [ -f "$LOG" ] && grep -q -E "$SANITIZER_RE" "$LOG"; then
+		fail "a sanitizer reported an error"
+	fi
+}
+
 # stop_daemon: SIGTERM, which must end lockprobed with status 0.
 stop_daemon() {
 	if [ -n "$PRIVD_PID" ] && kill -0 "$PRIVD_PID" 2>/dev/null; then
@@ -162,7 +211,10 @@ stop_daemon() {
 		[ "$_rc" = 0 ] || fail "lockprobed exited with status $_rc on SIGTERM"
 	fi
 	PRIVD_PID=
+	wait_log_drained
 	check_traps
+	check_sanitizers
+	check_seccomp_kills
 }
 
 finish() {

@@ -9,12 +9,12 @@
 # The run writes kernel-matrix.md in the build directory.  "make check
 # KERNEL_TESTS=" runs everything else.
 
-KERNEL_TEST_SCRIPTS = \
+KMATRIX_KERNELS = \
 	tests/kernels/linux-6.1.sh \
 	tests/kernels/linux-6.12.sh
-KERNEL_TESTS = $(KERNEL_TEST_SCRIPTS)
+KERNEL_TESTS = $(KMATRIX_KERNELS)
 TESTS += $(KERNEL_TESTS)
-EXTRA_DIST += tests/kernels/local.mk $(KERNEL_TEST_SCRIPTS) \
+EXTRA_DIST += tests/kernels/local.mk $(KMATRIX_KERNELS) \
 	tests/kernels/kmatrix.sh tests/kernels/guest-init.sh \
 	tests/kernels/guest-tests
 

@@ -1,0 +1,24 @@
+/*
+ * Shared by the libFuzzer targets: each file defines LLVMFuzzerTestOneInput
+ * and, when it needs set-up, LLVMFuzzerInitialize.  A target fails by
+ * calling fuzz_fail(), which aborts so libFuzzer records the input.
+ */
+#ifndef LOCKPROBE_FUZZ_H
+#define LOCKPROBE_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int	LLVMFuzzerInitialize(int *argc, char ***argv);
+
+#define fuzz_fail(...) do {						\
+	fprintf(stderr, "fuzz: %s:%d: ", __FILE__, __LINE__);		\
+	fprintf(stderr, __VA_ARGS__);					\
+	fputc('\n', stderr);						\
+	abort();							\
+} while (0)
+
+#endif
