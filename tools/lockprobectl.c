@@ -131,6 +131,54 @@ ctl_connect(const char *path)
 	return fd;
 }
 
+/*
+ * Answers come through netd, which must not be able to drive the
+ * operator's terminal: every string in them, at any depth, loses its
+ * control characters (newlines and tabs stay: logs and error lists).
+ */
+static void
+sanitize(ProtobufCMessage *m)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+	unsigned int i;
+	size_t k, n;
+
+	for (i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		char *base = (char *)m + f->offset;
+		void **items;
+
+		if (f->type != PROTOBUF_C_TYPE_STRING &&
+		    f->type != PROTOBUF_C_TYPE_MESSAGE)
+			continue;
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			n = *(size_t *)(void *)((char *)m + f->quantifier_offset);
+			items = *(void ***)(void *)base;
+		} else {
+			n = 1;
+			items = (void **)(void *)base;
+		}
+		if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF &&
+		    *(uint32_t *)(void *)((char *)m + f->quantifier_offset) !=
+		    f->id)
+			continue;
+		for (k = 0; k < n && items != NULL; k++) {
+			if (items[k] == NULL)
+				continue;
+			if (f->type == PROTOBUF_C_TYPE_MESSAGE)
+				sanitize(items[k]);
+			else {
+				unsigned char *c;
+
+				for (c = items[k]; *c != '\0'; c++)
+					if ((*c < 0x20 && *c != '\n' &&
+					    *c != '\t') || *c == 0x7f)
+						*c = '?';
+			}
+		}
+	}
+}
+
 /* Send the request and wait for its answer. */
 static Lockprobe__Envelope *
 ctl_request(struct ipc_channel *ch, const struct ctl_command *cmd,
@@ -165,6 +213,7 @@ ctl_request(struct ipc_channel *ch, const struct ctl_command *cmd,
 				ipc_free(ans);
 				continue;
 			}
+			sanitize(&ans->base);
 			if (ans->body_case == LOCKPROBE__ENVELOPE__BODY_ERROR) {
 				fprintf(stderr, "lockprobectl: refused: %s\n",
 				    ans->error->reason);
@@ -527,7 +576,8 @@ status_text(const Lockprobe__Envelope *ans)
 		    (unsigned long long)nd->ipc->rejected);
 	}
 	if (st->btf_source != NULL)
-		printf("BTF: %s, %s\n", st->btf_source, st->btf_file);
+		printf("BTF: %s, %s\n", st->btf_source,
+		    st->btf_file ? st->btf_file : "?");
 	else
 		printf("BTF: not found: %s\n", st->btf_error ? st->btf_error :
 		    "?");
@@ -610,7 +660,7 @@ status_json(const Lockprobe__Envelope *ans)
 	if (o == NULL)
 		return NULL;
 	json_object_set_new(o, "btf", st->btf_source != NULL ?
-	    json_pack("{s:s,s:s}", "source", st->btf_source, "file",
+	    json_pack("{s:s,s:s?}", "source", st->btf_source, "file",
 	    st->btf_file) : json_pack("{s:s?}", "error", st->btf_error));
 	assets = json_array();
 	for (i = 0; i < st->n_assets; i++) {
