@@ -49,14 +49,16 @@ make_set(struct ri_range *r)
 
 	/* 16 4-byte locks packed in 64 bytes, several times */
 	for (k = 0; k < 16 * 20; k++) {
-		r[n++] = (struct ri_range){ a, 4, 4, (uint32_t)n, 0, 0 };
+		r[n] = (struct ri_range){ a, 4, 4, (uint32_t)n, 0, 0 };
+		n++;
 		a += 4;
 	}
 	/* 16 arrays of 256 bytes in one page, several pages */
 	a = (a + 4095) & ~4095ULL;
 	for (k = 0; k < 16 * 8; k++) {
-		r[n++] = (struct ri_range){ a, 256, 16, (uint32_t)n, 0,
+		r[n] = (struct ri_range){ a, 256, 16, (uint32_t)n, 0,
 		    RI_RF_BUCKETS };
+		n++;
 		a += 256;
 	}
 	/* spread single locks and arrays of every size */
@@ -65,14 +67,16 @@ make_set(struct ri_range *r)
 		if (rnd() % 4 == 0) {
 			uint64_t len = 16ULL << (rnd() % 16);
 
-			r[n++] = (struct ri_range){ a, len, 16, (uint32_t)n, 0,
+			r[n] = (struct ri_range){ a, len, 16, (uint32_t)n, 0,
 			    RI_RF_BUCKETS };
+			n++;
 			a += len;
 		} else {
 			uint64_t len = 4 + 4 * (rnd() % 14);
 
-			r[n++] = (struct ri_range){ a, len, len, (uint32_t)n,
+			r[n] = (struct ri_range){ a, len, len, (uint32_t)n,
 			    0, 0 };
+			n++;
 			a += len;
 		}
 	}

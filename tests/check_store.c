@@ -140,16 +140,17 @@ END_TEST
 
 START_TEST(test_names)
 {
-	static const char *bad[] = {
+	char toolong[130];	/* 129 characters: over the length limit */
+	const char *bad[] = {
 		"", ".", "..", "../x", "a/b", "/etc/shadow", ".hidden",
-		".tmp-x", "a b", "a\nb", "ä",
-		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+		".tmp-x", "a b", "a\nb", "ä", toolong,
 	};
 	struct store st;
 	uint8_t *buf;
 	size_t i, len;
 
+	memset(toolong, 'x', sizeof(toolong) - 1);
+	toolong[sizeof(toolong) - 1] = '\0';
 	open_store(&st);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ck_assert_msg(!store_name_valid(bad[i]), "'%s' valid", bad[i]);

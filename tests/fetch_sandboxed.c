@@ -60,6 +60,8 @@ static size_t			 next_step;
 static int			 failures;
 
 /* No stdio once sandboxed: its first use would fstat the descriptor. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static void
 say(const char *fmt, ...)
 {
@@ -75,7 +77,8 @@ say(const char *fmt, ...)
 	if ((size_t)n > sizeof(line) - 2)
 		n = sizeof(line) - 2;
 	line[n++] = '\n';
-	(void)write(STDERR_FILENO, line, (size_t)n);
+	if (write(STDERR_FILENO, line, (size_t)n) == -1)
+		return;	/* nowhere left to report it */
 }
 
 /* fmt with its one "%d" replaced by port (no non-literal formats). */

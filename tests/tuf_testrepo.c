@@ -15,7 +15,7 @@
 #include "tuf_testrepo.h"
 #include "tuf_util.h"
 
-static void
+static void __attribute__((noreturn))
 die(const char *what)
 {
 	fprintf(stderr, "tuf_testrepo: %s\n", what);
