@@ -84,7 +84,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	switch (answer) {
 	case 0:
 		if (req->body_case == LOCKPROBE__ENVELOPE__BODY_STATUS_REQUEST ||
-		    req->body_case == LOCKPROBE__ENVELOPE__BODY_RELOAD_REQUEST)
+		    req->body_case == LOCKPROBE__ENVELOPE__BODY_RELOAD_REQUEST ||
+		    req->body_case == LOCKPROBE__ENVELOPE__BODY_STATS_REQUEST)
 			fuzz_fail("a control request was refused");
 		ipc_reject(&client, IPC_REJECT_DIRECTION, req,
 		    "not a control request");
@@ -98,6 +99,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    ipc_body_name(relayed->body_case),
 			    ipc_body_name(req->body_case));
 		if (lockprobe__envelope__get_packed_size(&fwd.env) > 8)
+			fuzz_fail("the relayed message carries client data");
+		ipc_free(relayed);
+		break;
+	case LOCKPROBE__ENVELOPE__BODY_STATS_REPLY:
+		/* only the two typed fields travel, unchanged */
+		fwd.env.id = 1;
+		relayed = through_ipc(&privd_in, &fwd.env);
+		if (relayed->body_case != req->body_case ||
+		    relayed->stats_request->has_map_id !=
+		    req->stats_request->has_map_id ||
+		    relayed->stats_request->map_id !=
+		    req->stats_request->map_id ||
+		    relayed->stats_request->has_offset !=
+		    req->stats_request->has_offset ||
+		    relayed->stats_request->offset !=
+		    req->stats_request->offset)
+			fuzz_fail("stats request not relayed as asked");
+		if (lockprobe__envelope__get_packed_size(&fwd.env) > 8 + 12)
 			fuzz_fail("the relayed message carries client data");
 		ipc_free(relayed);
 		break;

@@ -109,6 +109,9 @@ run_with(const struct fetch_ctx_opts *co, const struct fetch_opts *o,
 	ck_assert_int_eq(out->called, 0);	/* never from fetch_start */
 	event_base_dispatch(base);
 	ck_assert_int_eq(out->called, 1);
+	/* libevent frees a connection's bufferevents from the loop (deferred
+	 * finalizers): let them run, as netd's loop, which never stops, does */
+	event_base_loop(base, EVLOOP_NONBLOCK);
 	fetch_ctx_free(ctx);
 	event_base_free(base);
 	if (out->status == FETCH_ERROR)

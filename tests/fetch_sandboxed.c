@@ -226,5 +226,10 @@ main(int argc, char *argv[])
 		failures++;
 	}
 	say("%d failures, %d trapped calls", failures, trapped);
-	return failures == 0 && trapped == 0 ? 0 : 1;
+	/*
+	 * The verdict is in.  Leave without the atexit handlers: in sanitizer
+	 * builds the runtime's exit path was seen, once under load, to make a
+	 * call outside the allowlist while SIGSYS could not be delivered.
+	 */
+	_exit(failures == 0 && trapped == 0 ? 0 : 1);
 }
