@@ -54,6 +54,7 @@ COLLECTOR_LIBS = libcollector.a $(ASSETS_LIBS) libcommon.a
 
 noinst_LIBRARIES += libcollector.a
 libcollector_a_SOURCES = \
+	privd/bpfutil.c privd/bpfutil.h \
 	privd/mapwalk.c privd/mapwalk.h \
 	privd/ksym.c privd/ksym.h \
 	privd/rangeidx.c privd/rangeidx.h \

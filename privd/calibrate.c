@@ -28,6 +28,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpfutil.h"
 #include "log.h"
 #include "calibrate.h"
 #include "contention.h"
@@ -38,15 +39,6 @@
 #define CAL_RETRY_NS	500000000ULL	/* no new round after 0.5 s */
 #define CAL_SPIN_ROUNDS	3	/* more rounds while the answer is
 				   inconclusive */
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 const char *
 calib_verdict_name(enum calib_verdict v)
@@ -147,19 +139,6 @@ calibrate_facts(struct calib_facts *f)
 	if (uname(&u) == 0)
 		snprintf(f->release, sizeof(f->release), "%s", u.release);
 	f->cpus_online = sysconf(_SC_NPROCESSORS_ONLN);
-}
-
-static int
-map_id(int fd, uint32_t *id)
-{
-	struct bpf_map_info info;
-	uint32_t len = sizeof(info);
-
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0)
-		return -1;
-	*id = info.id;
-	return 0;
 }
 
 static int
@@ -324,7 +303,7 @@ calibrate_run(const struct calib_opts *oin, struct calib_result *res,
 	struct mapwalk_range *own = NULL;
 	uint32_t ids[CAL_MAPS] = { 0, 0, 0 };
 	int fds[CAL_MAPS] = { -1, -1, -1 }, i, e, rc = -1;
-	uint64_t t0 = now_ns(), t1;
+	uint64_t t0 = monotonic_ns(), t1;
 	size_t j, nown = 0;
 	LIBBPF_OPTS(bpf_map_create_opts, mmapable, .map_flags = BPF_F_MMAPABLE);
 
@@ -343,7 +322,7 @@ calibrate_run(const struct calib_opts *oin, struct calib_result *res,
 			    "%ld CPU online: two waiters cannot run at once",
 			    res->facts.cpus_online);
 		}
-		res->elapsed_ns = now_ns() - t0;
+		res->elapsed_ns = monotonic_ns() - t0;
 		return 0;
 	}
 
@@ -355,7 +334,7 @@ calibrate_run(const struct calib_opts *oin, struct calib_result *res,
 	fds[2] = bpf_map_create(BPF_MAP_TYPE_ARRAY, "lp_cal_mmap", 4, 8, 512,
 	    &mmapable);
 	for (i = 0; i < CAL_MAPS; i++) {
-		if (fds[i] < 0 || map_id(fds[i], &ids[i]) != 0) {
+		if (fds[i] < 0 || bpf_map_id_of_fd(fds[i], &ids[i]) != 0) {
 			e = errno;
 			snprintf(err, errlen, "calibration: creating its map "
 			    "%d: %s", i, strerror(e));
@@ -398,21 +377,21 @@ calibrate_run(const struct calib_opts *oin, struct calib_result *res,
 		    &res->cls[CALIB_SPINNING], err, errlen) != 0)
 			goto done;
 		if (res->cls[CALIB_SPINNING].verdict != CALIB_INCONCLUSIVE ||
-		    now_ns() - t0 > CAL_RETRY_NS)
+		    monotonic_ns() - t0 > CAL_RETRY_NS)
 			break;
 	}
 	/* sleeping: again if too light to tell or the workers could not
 	 * overlap (a busy host, an emulated guest); its own time bound */
-	t1 = now_ns();
+	t1 = monotonic_ns();
 	for (i = 0; i < CAL_SPIN_ROUNDS; i++) {
 		if (run_class(ct, 1, fds + 2, 1, ids, &o, &res->facts,
 		    &res->cls[CALIB_SLEEPING], err, errlen) != 0)
 			goto done;
 		if (res->cls[CALIB_SLEEPING].verdict != CALIB_INCONCLUSIVE ||
-		    now_ns() - t1 > CAL_RETRY_NS)
+		    monotonic_ns() - t1 > CAL_RETRY_NS)
 			break;
 	}
-	res->elapsed_ns = now_ns() - t0;
+	res->elapsed_ns = monotonic_ns() - t0;
 	for (i = 0; i < CALIB__NCLASSES; i++)
 		log_info("calibration: %s locks %s: %s",
 		    calib_class_name((enum calib_lockclass)i),

@@ -24,6 +24,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpfutil.h"
 #include "log.h"
 #include "assets.h"
 #include "contention.h"
@@ -80,15 +81,6 @@ contention_class_sleeping(unsigned int c)
 {
 	return c == CT_CLASS_MUTEX || c == CT_CLASS_RWSEM_READ ||
 	    c == CT_CLASS_RWSEM_WRITE || c == CT_CLASS_RTMUTEX;
-}
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 struct contention *
@@ -326,7 +318,7 @@ contention_set_ranges(struct contention *ct, const struct mapwalk_range *r,
 		goto done;
 
 	/* the generation we overwrite was active until the last switch */
-	t = now_ns() - ct->last_switch_ns;
+	t = monotonic_ns() - ct->last_switch_ns;
 	if (ct->generation > 0 && t < CT_SWITCH_GRACE_MS * 1000000ULL)
 		usleep((useconds_t)((CT_SWITCH_GRACE_MS * 1000000ULL - t) /
 		    1000));
@@ -335,7 +327,7 @@ contention_set_ranges(struct contention *ct, const struct mapwalk_range *r,
 	memcpy(&mb[(size_t)ng << ct->bits], ix.bkts, sizeof(*mb) << ct->bits);
 	memcpy(&mr[(size_t)ng * ct->opts.max_ranges], rr, n * sizeof(*rr));
 	__atomic_store_n(&ct->skel->bss->ct_gen, ng, __ATOMIC_RELEASE);
-	ct->last_switch_ns = now_ns();
+	ct->last_switch_ns = monotonic_ns();
 	ct->generation++;
 	ct->nranges = n;
 

@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 
 #include "assets.h"
+#include "bpfutil.h"
 #include "log.h"
 #include "ksym.h"
 #include "../bpf/ksym.h"
@@ -41,15 +42,6 @@ ksym_method_name(enum ksym_method m)
 	default:
 		return "none";
 	}
-}
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static void
@@ -132,7 +124,7 @@ ksym_resolve_iter(struct assets *a, struct ksym_query *q, size_t n,
 	struct bpf_link *link = NULL;
 	struct ksym_rec recs[256];
 	struct ksym_key key;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = monotonic_ns();
 	size_t i, k;
 	ssize_t nr;
 	uint32_t idx;
@@ -219,7 +211,7 @@ done:
 		close(fd);
 	bpf_link__destroy(link);
 	ksym_bpf__destroy(skel);
-	rep->elapsed_ns = now_ns() - t0;
+	rep->elapsed_ns = monotonic_ns() - t0;
 	if (rc != 0)
 		reset(q, n, rep);
 	return rc;
@@ -242,7 +234,7 @@ ksym_resolve_kallsyms(const char *path, struct ksym_query *q, size_t n,
     struct ksym_report *rep, char *err, size_t errlen)
 {
 	struct qref *refs = NULL, key, *hit;
-	uint64_t t0 = now_ns(), addr, nonzero = 0;
+	uint64_t t0 = monotonic_ns(), addr, nonzero = 0;
 	char *line = NULL, *p, *name, *end, type;
 	size_t cap = 0, i;
 	ssize_t len;
@@ -319,7 +311,7 @@ done:
 		fclose(f);
 	free(line);
 	free(refs);
-	rep->elapsed_ns = now_ns() - t0;
+	rep->elapsed_ns = monotonic_ns() - t0;
 	if (rc != 0) {
 		uint64_t el = rep->elapsed_ns;
 
@@ -334,7 +326,7 @@ ksym_resolve(struct assets *a, struct ksym_query *q, size_t n,
     struct ksym_report *rep, char *err, size_t errlen)
 {
 	char ierr[sizeof(rep->iter_error)];
-	uint64_t t0 = now_ns();
+	uint64_t t0 = monotonic_ns();
 
 	ierr[0] = '\0';
 	if (ksym_resolve_iter(a, q, n, rep, ierr, sizeof(ierr)) == 0) {
@@ -348,10 +340,10 @@ ksym_resolve(struct assets *a, struct ksym_query *q, size_t n,
 		if (l < errlen)
 			snprintf(err + l, errlen - l, " (after: %s)", ierr);
 		snprintf(rep->iter_error, sizeof(rep->iter_error), "%s", ierr);
-		rep->elapsed_ns = now_ns() - t0;
+		rep->elapsed_ns = monotonic_ns() - t0;
 		return -1;
 	}
 	snprintf(rep->iter_error, sizeof(rep->iter_error), "%s", ierr);
-	rep->elapsed_ns = now_ns() - t0;
+	rep->elapsed_ns = monotonic_ns() - t0;
 	return 0;
 }

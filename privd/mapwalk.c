@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 
 #include "assets.h"
+#include "bpfutil.h"
 #include "log.h"
 #include "mapwalk.h"
 /* The generated skeleton casts its embedded ELF bytes' const away. */
@@ -106,15 +107,6 @@ no_lock_reason(unsigned int type)
 	default:
 		return NULL;
 	}
-}
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 /* The attribute tells clang's -Wformat-nonliteral that fmt is libbpf's. */
@@ -253,19 +245,6 @@ is_own_map(const uint32_t *own, size_t nown, uint32_t id)
 	return 0;
 }
 
-static int
-map_id_of(int fd, uint32_t *id)
-{
-	struct bpf_map_info info;
-	uint32_t len = sizeof(info);
-
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0)
-		return -1;
-	*id = info.id;
-	return 0;
-}
-
 /* Turn the raw records into out->maps and out->ranges. */
 static int
 build_result(struct mapwalk_result *out, const struct recbuf *rb,
@@ -375,7 +354,7 @@ mapwalk_run(struct assets *a, struct mapwalk_result *out, char *err,
 
 	memset(out, 0, sizeof(*out));
 	collector_libbpf_log_init();
-	t0 = now_ns();
+	t0 = monotonic_ns();
 
 	if ((skel = calloc(1, sizeof(*skel))) == NULL ||
 	    mapwalk_bpf__create_skeleton(skel) != 0) {
@@ -387,10 +366,10 @@ mapwalk_run(struct assets *a, struct mapwalk_result *out, char *err,
 		goto done;
 	bpf_object__for_each_map(bm, skel->obj) {
 		if (nown < OWN_MAPS_MAX &&
-		    map_id_of(bpf_map__fd(bm), &own[nown]) == 0)
+		    bpf_map_id_of_fd(bpf_map__fd(bm), &own[nown]) == 0)
 			nown++;
 	}
-	if (map_id_of(bpf_map__fd(skel->maps.mw_pcpu),
+	if (bpf_map_id_of_fd(bpf_map__fd(skel->maps.mw_pcpu),
 	    &skel->bss->self_pcpu_id) != 0) {
 		e = errno;
 		snprintf(err, errlen, "map walker: id of its per-CPU array: %s",
@@ -409,7 +388,7 @@ mapwalk_run(struct assets *a, struct mapwalk_result *out, char *err,
 		    strerror(e));
 		goto done;
 	}
-	t1 = now_ns();
+	t1 = monotonic_ns();
 	out->load_ns = t1 - t0;
 	if (recbuf_read_all(&rb, iter_fd) != 0) {
 		e = errno;
@@ -435,7 +414,7 @@ mapwalk_run(struct assets *a, struct mapwalk_result *out, char *err,
 
 	if (build_result(out, &rb, own, nown, err, errlen) != 0)
 		goto done;
-	out->walk_ns = now_ns() - t1;
+	out->walk_ns = monotonic_ns() - t1;
 	log_debug("map walker: %zu maps, %zu lock ranges, %u CPUs; load %.3f ms, "
 	    "walk %.3f ms", out->nmaps, out->nranges, out->ncpus,
 	    out->load_ns / 1e6, out->walk_ns / 1e6);

@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 
 #include "assets.h"
+#include "bpfutil.h"
 #include "stress.h"
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wcast-qual"
@@ -44,15 +45,6 @@ struct worker {
 	int			 cpu;
 	int			 ran;
 };
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 const char *
 stress_method_name(enum stress_method m)
@@ -107,9 +99,9 @@ worker_main(void *arg)
 		sched_yield();
 	if (__atomic_load_n(&w->deadline, __ATOMIC_ACQUIRE) == 0)
 		return NULL;
-	w->t_first = now_ns();
+	w->t_first = monotonic_ns();
 	w->ran = 1;
-	while ((t = now_ns()) < w->deadline) {
+	while ((t = monotonic_ns()) < w->deadline) {
 		switch (w->o->method) {
 		case STRESS_MMAP:
 			p = mmap(NULL, w->maplen, PROT_READ, MAP_SHARED,
@@ -143,7 +135,7 @@ worker_main(void *arg)
 		}
 		w->ops++;
 	}
-	w->t_last = now_ns();
+	w->t_last = monotonic_ns();
 	return NULL;
 }
 
@@ -245,7 +237,7 @@ stress_run(const struct stress_opts *oin, struct stress_result *res,
 	w = sh;
 	go = (int *)(void *)((char *)sh + sizeof(*w) * STRESS_MAX_THREADS);
 	ready = go + 1;
-	t0 = now_ns();
+	t0 = monotonic_ns();
 	for (i = 0; i < o.nthreads; i++) {
 		w[i].o = &o;
 		w[i].go = go;
@@ -285,17 +277,17 @@ stress_run(const struct stress_opts *oin, struct stress_result *res,
 		goto done;
 	}
 	/* the clock starts when every worker is ready (at most 1 s) */
-	t0 = now_ns();
+	t0 = monotonic_ns();
 	while (__atomic_load_n(ready, __ATOMIC_ACQUIRE) < (int)started &&
-	    now_ns() - t0 < 1000000000ULL)
+	    monotonic_ns() - t0 < 1000000000ULL)
 		usleep(200);
-	t0 = now_ns();
+	t0 = monotonic_ns();
 	for (i = 0; i < o.nthreads; i++)
 		__atomic_store_n(&w[i].deadline, t0 +
 		    (uint64_t)o.duration_ms * 1000000ULL, __ATOMIC_RELEASE);
 	__atomic_store_n(go, 1, __ATOMIC_RELEASE);
 	join_all(w, started, o.method);
-	res->elapsed_ns = now_ns() - t0;
+	res->elapsed_ns = monotonic_ns() - t0;
 	for (i = 0; i < started; i++) {
 		res->ops += w[i].ops;
 		res->errors += w[i].errors;
