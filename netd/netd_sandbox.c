@@ -124,6 +124,12 @@ static const struct seccomp_rule netd_allowlist[] = {
 	SC_ALLOW(close_range),
 	SC_ALLOW(exit),
 	SC_ALLOW(exit_group),
+#ifdef LP_SANITIZERS
+	/* ASan asks for the alternate signal stack (never sets one) when a
+	 * signal handler runs, e.g. trap mode's SIGSYS handler; refused,
+	 * its CHECK aborts the process */
+	SC_ALLOW_ARG_EQ(sigaltstack, 0, 0),
+#endif
 	/* netd never starts threads or processes: clone3 answers ENOSYS so
 	 * that a libc which tries it falls back to clone, which kills */
 	SC_ERRNO(clone3, ENOSYS),

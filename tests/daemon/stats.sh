@@ -37,7 +37,10 @@ bpftool map create "$T/bpffs/lp_quiet" type hash key 4 value 8 entries 64 name l
 quiet=$(bpftool -j map show pinned "$T/bpffs/lp_quiet" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
 
 # real contention on a map of the stress helper's own, while it runs
-"$STRESS" -d 6000 -m mmap array > "$T/stress.out" 2>&1 &
+# (longer than the test needs, in a process group of its own: it and its
+# workers are stopped once stats and hist are read, so that its map still
+# exists when they are)
+setsid "$STRESS" -d 30000 -m mmap array > "$T/stress.out" 2>&1 &
 stress=$!
 wait_for 10 "lps_array in stats" sh -c \
     "'$LOCKPROBECTL' -s '$T/ctl.sock' stats | grep -q ' lps_array '"
@@ -54,7 +57,8 @@ map=$(python3 -c 'import json, sys
 rows = [r for r in json.load(open(sys.argv[1]))["stats"] if r["map_name"] == "lps_array"]
 print(rows[0]["map_id"])' "$T/stats.json") || fail "lps_array not in stats: $(cat "$T/stats.json")"
 ctl hist "$map" > "$T/hist.txt" || fail "hist $map"
-wait "$stress" || fail "lockprobe-stress: $(cat "$T/stress.out")"
+kill -TERM -- "-$stress" 2>/dev/null	# it and its worker processes
+wait "$stress" 2>/dev/null
 
 # the maps lockprobed holds itself (its BPF programs' maps)
 own=$(cat /proc/"$PRIVD_PID"/fdinfo/* 2>/dev/null | awk '$1 == "map_id:" { print $2 }' | sort -u | tr '\n' ' ')
