@@ -230,10 +230,12 @@ collector_start(struct privd *pd)
 	}
 	pd->collector = c;
 	collector_libbpf_log_init();
-	calibrate(pd);
+	/* what the operator waits for first: the programs attached and the
+	 * maps tracked; then the calibration (well under a second) */
 	attach_contention(pd);
 	resolve_ksyms(pd);
 	walk(pd);
+	calibrate(pd);
 	collector_reschedule(pd);
 	/* libbpf parsed the kernel's BTF (megabytes) for each load and freed
 	 * it; give that memory back instead of keeping it resident */
