@@ -159,7 +159,7 @@ bpf/ctref.skel.h: bpf/ctref.bpf.o
 	mv $@.tmp $@
 
 check_PROGRAMS += tests/check_rangeidx tests/check_contention
-tests_check_rangeidx_SOURCES = tests/check_rangeidx.c
+tests_check_rangeidx_SOURCES = tests/check_rangeidx.c tests/testutil.c tests/testutil.h
 tests_check_rangeidx_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(COLLECTOR_CFLAGS)
 tests_check_rangeidx_LDADD = $(COLLECTOR_LIBS) $(CHECK_LIBS)
 tests_check_contention_SOURCES = tests/check_contention.c $(BPF_TEST_UTIL)

@@ -30,13 +30,16 @@ lockprobe_netd_LDADD = $(NETD_LIBS)
 # tests/fetch_lib.sh makes the test CAs and starts and stops it.
 check_PROGRAMS += tests/check_store tests/check_fetch tests/check_pollsched \
 	tests/fetch_sandboxed
-tests_check_store_SOURCES = tests/check_store.c
+tests_check_store_SOURCES = tests/check_store.c tests/testutil.c \
+	tests/testutil.h
 tests_check_store_CFLAGS = $(NETD_TEST_CFLAGS) $(CHECK_CFLAGS)
 tests_check_store_LDADD = $(NETD_LIBS) $(CHECK_LIBS)
-tests_check_fetch_SOURCES = tests/check_fetch.c
+tests_check_fetch_SOURCES = tests/check_fetch.c tests/testutil.c \
+	tests/testutil.h
 tests_check_fetch_CFLAGS = $(NETD_TEST_CFLAGS) $(CHECK_CFLAGS)
 tests_check_fetch_LDADD = $(NETD_LIBS) $(CHECK_LIBS)
-tests_check_pollsched_SOURCES = tests/check_pollsched.c
+tests_check_pollsched_SOURCES = tests/check_pollsched.c tests/testutil.c \
+	tests/testutil.h
 tests_check_pollsched_CFLAGS = $(NETD_TEST_CFLAGS) $(CHECK_CFLAGS)
 tests_check_pollsched_LDADD = $(NETD_LIBS) $(CHECK_LIBS)
 tests_fetch_sandboxed_SOURCES = tests/fetch_sandboxed.c

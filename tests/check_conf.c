@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "testutil.h"
 
 #define NAME		"test.conf"
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
@@ -842,7 +843,6 @@ conf_suite(void)
 int
 main(void)
 {
-	SRunner		*sr;
 	const char	*base;
 	int		 failed;
 
@@ -854,10 +854,7 @@ main(void)
 		return 1;
 	}
 
-	sr = srunner_create(conf_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = test_run_suite(conf_suite());
 	rm_tmpdir();
-	return failed == 0 ? 0 : 1;
+	return failed;
 }

@@ -18,6 +18,7 @@
 #include <event2/event.h>
 
 #include "fetch.h"
+#include "testutil.h"
 
 static const char	*dir;
 static struct event_base *cur_base;	/* evdns keeps the loop alive */
@@ -634,7 +635,6 @@ main(void)
 {
 	Suite *s = suite_create("fetch");
 	TCase *tc = tcase_create("loopback");
-	SRunner *sr;
 	const char *p;
 	int failed;
 
@@ -676,9 +676,6 @@ main(void)
 	tcase_add_test(tc, test_bad_urls);
 	tcase_add_test(tc, test_cancel);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	failed = test_run_suite(s);
+	return failed;
 }

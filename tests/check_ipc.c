@@ -14,6 +14,7 @@
 
 #include "ipc.h"
 #include "log.h"
+#include "testutil.h"
 
 static int fds[2];
 static struct ipc_channel tx, rx;
@@ -457,12 +458,9 @@ ipc_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(ipc_suite());
 	int failed;
 
 	log_init("check_ipc", 1, LOG_DEBUG);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	failed = test_run_suite(ipc_suite());
+	return failed;
 }

@@ -11,6 +11,7 @@
 #include <syslog.h>
 
 #include "pollsched.h"
+#include "testutil.h"
 
 /* The fake random source: LOWEST, HIGHEST, or a fixed fraction. */
 enum fake_mode { LOWEST, HIGHEST, MIDDLE };
@@ -235,7 +236,6 @@ main(void)
 {
 	Suite *s = suite_create("poll");
 	TCase *tc = tcase_create("schedule");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_test(tc, test_defaults_valid);
@@ -245,9 +245,6 @@ main(void)
 	tcase_add_test(tc, test_failure_logging);
 	tcase_add_test(tc, test_absent);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	failed = test_run_suite(s);
+	return failed;
 }

@@ -15,6 +15,7 @@
 #include <check.h>
 
 #include "../privd/rangeidx.h"
+#include "testutil.h"
 
 #define NR	6000
 
@@ -162,7 +163,6 @@ main(void)
 {
 	Suite *s = suite_create("rangeidx");
 	TCase *tc = tcase_create("builder");
-	SRunner *sr;
 	int failed;
 
 	if (sizeof(struct ri_bucket) != 64) {
@@ -174,9 +174,6 @@ main(void)
 	tcase_add_test(tc, test_limits);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	failed = test_run_suite(s);
+	return failed;
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "testutil.h"
 
 static char	base[PATH_MAX];
 static char	dir[PATH_MAX + 16];
@@ -341,7 +342,6 @@ main(void)
 {
 	Suite *s = suite_create("store");
 	TCase *tc = tcase_create("store");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -355,9 +355,6 @@ main(void)
 	tcase_add_test(tc, test_bad_directory);
 	tcase_add_test(tc, test_write_fails);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	failed = test_run_suite(s);
+	return failed;
 }

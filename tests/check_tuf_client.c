@@ -20,6 +20,7 @@
 #include "metadata.h"
 #include "tuf_testrepo.h"
 #include "tuf_util.h"
+#include "testutil.h"
 
 static char err[2048];
 
@@ -1353,12 +1354,8 @@ tuf_client_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
 	int	 failed;
 
-	sr = srunner_create(tuf_client_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	failed = test_run_suite(tuf_client_suite());
+	return failed;
 }

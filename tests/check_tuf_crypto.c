@@ -21,6 +21,7 @@
 #include "json.h"
 #include "keys.h"
 #include "tuf_util.h"
+#include "testutil.h"
 
 /* Generated with python3-securesystemslib 0.26.0 (Debian 12). */
 static const char vec_msg[] =
@@ -867,12 +868,8 @@ tuf_crypto_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
 	int	 failed;
 
-	sr = srunner_create(tuf_crypto_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	failed = test_run_suite(tuf_crypto_suite());
+	return failed;
 }

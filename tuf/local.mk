@@ -17,7 +17,8 @@ EXTRA_DIST += tuf/local.mk
 
 # Unit tests (Check).
 check_PROGRAMS += tests/check_tuf_crypto
-tests_check_tuf_crypto_SOURCES = tests/check_tuf_crypto.c
+tests_check_tuf_crypto_SOURCES = tests/check_tuf_crypto.c tests/testutil.c \
+	tests/testutil.h
 tests_check_tuf_crypto_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) \
 	$(JANSSON_CFLAGS) $(LIBSODIUM_CFLAGS) $(LIBCRYPTO_CFLAGS) \
 	-I$(top_srcdir)/tuf
@@ -39,7 +40,8 @@ EXTRA_DIST += tests/tuf_interop.sh tests/tuf_interop.py
 # built by tests/tuf_testrepo.c.
 check_PROGRAMS += tests/check_tuf_client
 tests_check_tuf_client_SOURCES = tests/check_tuf_client.c \
-	tests/tuf_testrepo.c tests/tuf_testrepo.h
+	tests/tuf_testrepo.c tests/tuf_testrepo.h tests/testutil.c \
+	tests/testutil.h
 tests_check_tuf_client_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) \
 	$(JANSSON_CFLAGS) $(LIBSODIUM_CFLAGS) -I$(top_srcdir)/tuf
 tests_check_tuf_client_LDADD = $(TUF_LIBS) $(CHECK_LIBS)
