@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "settings.h"
 
 #define BLANKS		" \t\r"
 #define SHOWN_KEY_MAX	64	/* longer first words are not quoted as keys */
@@ -138,11 +139,11 @@ static const struct conf_key conf_keys[K_COUNT] = {
 	    .desc = "the group allowed to use the control socket: 1-32 "
 	    "characters of a-z, 0-9, _ and -, starting with a letter or _" },
 	[K_REWALK_INTERVAL] = { "rewalk-interval", CONF_UINT,
-	    FIELD(rewalk_interval), .min = 1, .max = 86400,
+	    FIELD(rewalk_interval), .min = SETTINGS_REWALK_MIN, .max = SETTINGS_REWALK_MAX,
 	    .unit = "seconds",
 	    .desc = "the seconds between two walks over the host's maps" },
 	[K_RANGE_BUDGET] = { "range-budget", CONF_UINT,
-	    FIELD(range_budget), .min = 64, .max = 1048576,
+	    FIELD(range_budget), .min = SETTINGS_BUDGET_MIN, .max = SETTINGS_BUDGET_MAX,
 	    .unit = "ranges",
 	    .desc = "the most lock ranges the contention programs track" },
 };
