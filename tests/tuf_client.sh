@@ -1,0 +1,70 @@
+#!/bin/sh
+# The tuf-conformance client (tests/tuf-client) against repositories served
+# by python3's http.server on loopback: the scenarios of
+# tests/tuf_client_scenarios.c (made by the test repository builder), and a
+# repository published by lockprobe-repo.  How to run the public
+# tuf-conformance suite against the client: tests/tuf_conformance.md.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+CLIENT=$top_builddir/tests/tuf-client
+REPO_TOOL=$top_builddir/tools/lockprobe-repo
+for f in "$CLIENT" "$top_builddir/tests/tuf_client_scenarios" "$REPO_TOOL"; do
+	[ -x "$f" ] || fail "$f is not built (make check builds it)"
+done
+command -v python3 >/dev/null || skip "needs python3"
+setup_test
+
+HTTP_PID=
+stop_http() {
+	if [ -n "$HTTP_PID" ]; then
+		kill "$HTTP_PID" 2>/dev/null
+		wait "$HTTP_PID" 2>/dev/null
+		HTTP_PID=
+	fi
+}
+trap 'stop_http; cleanup' EXIT
+mkdir "$T/serve" "$T/work" || fail "mkdir"
+# stderr is the request log the scenarios read
+python3 -u -m http.server --bind 127.0.0.1 --directory "$T/serve" 0 \
+    > "$T/http.out" 2> "$T/requests.log" &
+HTTP_PID=$!
+wait_for 10 "http.server's port" grep -q ' port [0-9]' "$T/http.out"
+PORT=$(sed -n 's/.* port \([0-9]*\).*/\1/p' "$T/http.out" | head -n 1)
+URL=http://127.0.0.1:$PORT
+
+"$top_builddir/tests/tuf_client_scenarios" "$CLIENT" "$T/serve" "$URL" \
+    "$T/requests.log" "$T/work" || fail "the client failed scenarios (above)"
+
+# A repository made by lockprobe-repo, served as it is written.
+lr="$REPO_TOOL -d $T/serve/lr -k $T/lrkeys"
+printf '{"period": 5}\n' > "$T/a.json"
+printf '{"period": 9}\n' > "$T/b.json"
+{ $lr init && $lr add lockstat/a.json "$T/a.json"; } > "$T/lr.log" 2>&1 ||
+    fail "lockprobe-repo: $(cat "$T/lr.log")"
+M=$T/lrclient/metadata D=$T/lrclient/targets
+mkdir -p "$M" "$D" && chmod 700 "$M" "$D" || fail "mkdir"
+download() {
+	"$CLIENT" --metadata-dir "$M" --metadata-url "$URL/lr/metadata" \
+	    --target-name "$1" --target-base-url "$URL/lr/targets" \
+	    --target-dir "$D" download
+}
+"$CLIENT" --metadata-dir "$M" init "$T/serve/lr/metadata/1.root.json" ||
+    fail "init with lockprobe-repo's root"
+download lockstat/a.json || fail "download from lockprobe-repo's repository"
+cmp -s "$D/lockstat%2Fa.json" "$T/a.json" || fail "the downloaded target differs"
+ok "download from a lockprobe-repo repository"
+$lr add lockstat/a.json "$T/b.json" >> "$T/lr.log" 2>&1 || fail "lockprobe-repo add"
+download lockstat/a.json || fail "download of the replaced target"
+cmp -s "$D/lockstat%2Fa.json" "$T/b.json" || fail "the replaced target differs"
+ok "the replaced target is downloaded again"
+$lr remove lockstat/a.json >> "$T/lr.log" 2>&1 || fail "lockprobe-repo remove"
+if download lockstat/a.json 2>/dev/null; then
+	fail "a removed target is still downloaded"
+fi
+ok "a removed target is not found"
+[ "$(ls "$M" | tr '\n' ' ')" = "root.json snapshot.json targets.json timestamp.json " ] ||
+    fail "metadata directory: $(ls "$M")"
+ok "the metadata directory holds root, timestamp, snapshot and targets"
+stop_http
+echo "PASS: $TEST_NAME"
+exit 0
