@@ -504,6 +504,10 @@ START_TEST(test_pct_encode)
 		{ "a/../b.json", 1, "a/%2E./b.json" },
 		{ "lockstat/x y.json", 1, "lockstat/x%20y.json" },
 		{ ".hidden/a", 1, "%2Ehidden/a" },
+		/* metadata URLs: as urllib.parse.quote(name, "") */
+		{ "../evil", TUF_PCT_URL, "..%2Fevil" },
+		{ ".a/.b", TUF_PCT_URL | TUF_PCT_KEEP_SLASH, ".a/.b" },
+		{ "x?y#z", TUF_PCT_URL, "x%3Fy%23z" },
 	};
 	char	out[256];
 	size_t	i;
@@ -1258,6 +1262,10 @@ START_TEST(test_role_names)
 	static const char	*files[] = { "a%2Fb.json", "%2E.%2Fevil.json",
 				    "%252F.json", "x%3Fy%23z.json", "%2E..json",
 				    "root%402.json" };
+	/* requested as urllib.parse.quote(name, "") writes them */
+	static const char	*urls[] = { "a%2Fb.json", "..%2Fevil.json",
+				    "%252F.json", "x%3Fy%23z.json", "...json",
+				    "root%402.json" };
 	struct tuf_target	 t;
 	json_t			*d;
 	char			 path[32];
@@ -1277,8 +1285,8 @@ START_TEST(test_role_names)
 		tuf_target_clear(&t);
 		ck_assert_msg(tr_get(&R.local, files[i]) != NULL, "no %s",
 		    files[i]);
-		ck_assert_msg(strstr(R.log, files[i]) != NULL, "not fetched: "
-		    "%s", files[i]);
+		ck_assert_msg(strstr(R.log, urls[i]) != NULL, "not fetched: "
+		    "%s in %s", urls[i], R.log);
 	}
 	for (i = 0; i < R.local.n; i++)
 		ck_assert_ptr_null(strchr(R.local.f[i].name, '/'));

@@ -410,7 +410,7 @@ put_meta(struct tr_repo *r, const char *role, int64_t version,
 {
 	char	enc[4096], name[8192];
 
-	if (tuf_pct_encode(role, 0, enc, sizeof(enc)) != TUF_OK)
+	if (tuf_pct_encode(role, TUF_PCT_URL, enc, sizeof(enc)) != TUF_OK)
 		die("role name");
 	snprintf(name, sizeof(name), "metadata/%s.json", enc);
 	tr_put(&r->remote, name, b, len);

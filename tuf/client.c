@@ -83,20 +83,20 @@ keep_char(unsigned char ch, int first)
 }
 
 int
-tuf_pct_encode(const char *in, int keep_slash, char *out, size_t outlen)
+tuf_pct_encode(const char *in, int flags, char *out, size_t outlen)
 {
 	static const char	hex[] = "0123456789ABCDEF";
 	size_t			o = 0;
-	int			first = 1;
+	int			first = (flags & TUF_PCT_URL) == 0;
 	unsigned char		ch;
 
 	for (; *in != '\0'; in++) {
 		ch = (unsigned char)*in;
-		if (keep_slash && ch == '/') {
+		if ((flags & TUF_PCT_KEEP_SLASH) && ch == '/') {
 			if (o + 1 >= outlen)
 				return TUF_ERR;
 			out[o++] = '/';
-			first = 1;
+			first = (flags & TUF_PCT_URL) == 0;
 			continue;
 		}
 		if (keep_char(ch, first)) {
@@ -131,14 +131,19 @@ local_name(const char *role, char *out, size_t outlen)
 	return n < 0 || (size_t)n >= outlen ? TUF_ERR : TUF_OK;
 }
 
-/* Repository path of a role's metadata: [VERSION.]ENC(role).json */
+/*
+ * Repository path of a role's metadata: [VERSION.]ENC(role).json, where a
+ * leading '.' stays as it is (the ".json" suffix keeps the segment from
+ * ever being "." or ".."), as other clients and the conformance suite
+ * quote it.
+ */
 static int
 remote_name(const char *role, int64_t version, char *out, size_t outlen)
 {
 	char	enc[ENC_MAX];
 	int	n;
 
-	if (tuf_pct_encode(role, 0, enc, sizeof(enc)) != TUF_OK)
+	if (tuf_pct_encode(role, TUF_PCT_URL, enc, sizeof(enc)) != TUF_OK)
 		return TUF_ERR;
 	if (version > 0)
 		n = snprintf(out, outlen, "%lld.%s.json", (long long)version,
@@ -969,7 +974,8 @@ tuf_client_fetch_target(struct tuf_client *c, const struct tuf_target *t,
 	} else
 		n = snprintf(name, sizeof(name), "%s", t->path);
 	if (n < 0 || (size_t)n >= sizeof(name) ||
-	    tuf_pct_encode(name, 1, enc, sizeof(enc)) != TUF_OK) {
+	    tuf_pct_encode(name, TUF_PCT_KEEP_SLASH, enc, sizeof(enc)) !=
+	    TUF_OK) {
 		tuf_seterr(err, errlen, "target path too long");
 		return TUF_ERR;
 	}
