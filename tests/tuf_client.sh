@@ -11,29 +11,14 @@ REPO_TOOL=$top_builddir/tools/lockprobe-repo
 for f in "$CLIENT" "$top_builddir/tests/tuf_client_scenarios" "$REPO_TOOL"; do
 	[ -x "$f" ] || fail "$f is not built (make check builds it)"
 done
-command -v python3 >/dev/null || skip "needs python3"
 setup_test
 
-HTTP_PID=
-stop_http() {
-	if [ -n "$HTTP_PID" ]; then
-		kill "$HTTP_PID" 2>/dev/null
-		wait "$HTTP_PID" 2>/dev/null
-		HTTP_PID=
-	fi
-}
-trap 'stop_http; cleanup' EXIT
+. "$top_srcdir/tests/tuf_lib.sh"
 mkdir "$T/serve" "$T/work" || fail "mkdir"
-# stderr is the request log the scenarios read
-python3 -u -m http.server --bind 127.0.0.1 --directory "$T/serve" 0 \
-    > "$T/http.out" 2> "$T/requests.log" &
-HTTP_PID=$!
-wait_for 10 "http.server's port" grep -q ' port [0-9]' "$T/http.out"
-PORT=$(sed -n 's/.* port \([0-9]*\).*/\1/p' "$T/http.out" | head -n 1)
-URL=http://127.0.0.1:$PORT
+start_http "$T/serve"
 
 "$top_builddir/tests/tuf_client_scenarios" "$CLIENT" "$T/serve" "$URL" \
-    "$T/requests.log" "$T/work" || fail "the client failed scenarios (above)"
+    "$REQUEST_LOG" "$T/work" || fail "the client failed scenarios (above)"
 
 # A repository made by lockprobe-repo, served as it is written.
 lr="$REPO_TOOL -d $T/serve/lr -k $T/lrkeys"

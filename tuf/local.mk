@@ -83,3 +83,5 @@ tests_tuf_client_scenarios_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 tests_tuf_client_scenarios_LDADD = $(TUF_LIBS)
 TESTS += tests/tuf_client.sh
 EXTRA_DIST += tests/tuf_client.sh tests/tuf_conformance.md
+TESTS += tests/lockprobe_repo_roles.sh
+EXTRA_DIST += tests/lockprobe_repo_roles.sh tests/tuf_lib.sh
