@@ -160,13 +160,7 @@ grep -q '^role db: threshold 1 of 1 keys, terminating, paths lockstat/db-\*$' "$
 ok "list shows the delegations"
 
 # securesystemslib's view of the same repository
-python=
-for p in ${PYTHON:-} /usr/bin/python3 python3; do
-	if "$p" -c 'import securesystemslib' >/dev/null 2>&1; then
-		python=$p
-		break
-	fi
-done
+sslib_python
 if [ -z "$python" ]; then
 	skip "securesystemslib checks (install python3-securesystemslib)"
 fi

@@ -1,6 +1,9 @@
-# Shared by the TUF client tests: sourced after tests/lib.sh, not run.
+# Shared by the TUF tests: sourced, not run.
 #
-# start_http DIR: python3's http.server serving DIR on a free loopback
+# sslib_python: set python to a python3 that can import securesystemslib
+# (Debian's package installs for /usr/bin/python3, which need not be the
+# python3 first in PATH), or to "" if there is none.
+# start_http DIR (after tests/lib.sh): python3's http.server serving DIR on a free loopback
 # port, killed on exit; sets URL (http://127.0.0.1:PORT) and REQUEST_LOG
 # (the server's stderr, one line per request).  stop_http: stop it.
 
@@ -24,4 +27,14 @@ start_http() {
 	wait_for 10 "http.server's port" grep -q ' port [0-9]' "$T/http.out"
 	URL=http://127.0.0.1:$(sed -n 's/.* port \([0-9]*\).*/\1/p' \
 	    "$T/http.out" | head -n 1)
+}
+
+sslib_python() {
+	python=
+	for _p in ${PYTHON:-} /usr/bin/python3 python3; do
+		if "$_p" -c 'import securesystemslib' >/dev/null 2>&1; then
+			python=$_p
+			return
+		fi
+	done
 }
