@@ -53,6 +53,9 @@ struct scen {
 	char		 requests[8192];	/* paths the last run asked for */
 };
 
+static void check(int, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
 static void
 check(int cond, const char *fmt, ...)
 {
