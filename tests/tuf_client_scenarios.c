@@ -3,7 +3,8 @@
  * a real HTTP server on loopback, in the situations the public
  * tuf-conformance suite checks: init, refresh and the requests it makes,
  * root rotation (and a broken chain), expired and rolled-back metadata, key
- * rotation with fast-forward attack recovery, delegations (terminating,
+ * rotation with fast-forward attack recovery, expired trusted metadata as
+ * the rollback floor, delegations (terminating,
  * path patterns), target download with hash and length checks and caching,
  * and the files left in the metadata directory.  Repositories are built
  * with tests/tuf_testrepo.c and written to the served directory before
@@ -567,6 +568,53 @@ scen_expired(void)
 	scen_free(&s);
 }
 
+/*
+ * Trusted metadata that expired while the client was off still serves as
+ * the rollback floor, and newer metadata replaces it (the suite's
+ * test_expired_metadata, with the passing of time written into the
+ * metadata directory instead of faked with faketime).
+ */
+static void
+scen_expired_local(void)
+{
+	struct scen	 s;
+	struct tr_key	*k[1];
+	unsigned char	*b;
+	json_t		*ts;
+	char		 path[8192];
+	size_t		 len;
+
+	scen_init(&s, "expired-local", 1);
+	publish(&s);
+	check(init(&s) == 0 && refresh(&s) == 0, "%s: init and refresh",
+	    s.name);
+	/* The stored timestamp, version 1, expired yesterday. */
+	ts = tr_signed("timestamp", 1, now - TR_DAY);
+	json_object_set_new(ts, "meta", json_pack("{s:{s:I}}",
+	    "snapshot.json", "version", (json_int_t)1));
+	k[0] = &s.r.tk;
+	b = tr_sign(ts, k, NULL, 1, &len);
+	snprintf(path, sizeof(path), "%s/timestamp.json", s.mdir);
+	write_file(path, b, len);
+	free(b);
+	json_decref(ts);
+	check(refresh(&s) == 1, "%s: the expired stored timestamp, still the "
+	    "newest, fails the refresh", s.name);
+	s.r.ts_version = 2;
+	s.r.snap_version = 2;
+	json_object_set_new(s.r.targets, "version", json_integer(2));
+	publish(&s);
+	check(refresh(&s) == 0, "%s: newer metadata replaces expired stored "
+	    "metadata", s.name);
+	check_versions(&s, "the refresh", 1, 2, 2, 2);
+	/* Expired or not, the stored version 2 is the floor. */
+	s.r.ts_version = 1;
+	publish(&s);
+	check(refresh(&s) == 1, "%s: timestamp version 1 is still a rollback",
+	    s.name);
+	scen_free(&s);
+}
+
 static void
 scen_rollback(void)
 {
@@ -762,6 +810,7 @@ main(int argc, char *argv[])
 	scen_bad_root();
 	scen_root_rotation();
 	scen_expired();
+	scen_expired_local();
 	scen_rollback();
 	scen_fast_forward();
 	scen_delegations();
