@@ -462,6 +462,14 @@ START_TEST(test_succinct)
 	sr.bit_length = 32;
 	tuf_succinct_bin(&sr, "a.json", name, sizeof(name));
 	ck_assert_str_eq(name, "bin-6025a122");
+	ck_assert_int_eq(tuf_succinct_bin_name(&sr, 0x6025a122, name,
+	    sizeof(name)), TUF_OK);
+	ck_assert_str_eq(name, "bin-6025a122");
+	sr.bit_length = 12;
+	ck_assert_int_eq(tuf_succinct_bin_name(&sr, 5, name, sizeof(name)),
+	    TUF_OK);
+	ck_assert_str_eq(name, "bin-005");
+	ck_assert_int_eq(tuf_succinct_bin_name(&sr, 5, name, 7), TUF_ERR);
 
 	tr_key_new(&k);
 	s = empty_targets();

@@ -3,7 +3,7 @@
 # conformance client (tests/tuf-client) over HTTP on loopback: a root
 # rotated to a new key and to a 2-of-3 threshold, a timestamp role of
 # threshold 2, delegated roles with path patterns, a terminating role and a
-# role of threshold 2; the tool's refusals (too few keys for a threshold,
+# role of threshold 2, hash bins; the tool's refusals (too few keys for a threshold,
 # paths a role is not delegated, bad role names).  securesystemslib checks
 # every signature of the result (tests/tuf_interop.py checkrepo).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
@@ -159,14 +159,54 @@ grep -q '^role db: threshold 1 of 1 keys, terminating, paths lockstat/db-\*$' "$
     fail "list: $(cat "$T/list")"
 ok "list shows the delegations"
 
-# securesystemslib's view of the same repository
+# Hash bins (succinct_roles), in a second repository: targets delegates
+# either roles or bins.
+refused_with "delegates to roles" bins -b 2 lockstat-bins dbkey
+R2=$R
+R=$T/serve/bins M=$T/bclient/metadata D=$T/bclient/targets
+mkdir -p "$M" "$D" && chmod 700 "$M" "$D" || fail "mkdir"
+client() {
+	"$CLIENT" --metadata-dir "$M" --metadata-url "$URL/bins/metadata" "$@"
+}
+download() {
+	client --target-name "$1" --target-base-url "$URL/bins/targets" \
+	    --target-dir "$D" download
+}
+run init
+refused_with "1 to 10 bits" bins -b 11 lockstat-bins pair1
+run bins -t 2 -b 3 lockstat-bins pair1 pair2
+[ "$(ls "$R"/metadata/lockstat-bins-?.json | wc -l)" = 8 ] ||
+    fail "not 8 bins: $(ls "$R/metadata")"
+run add -r lockstat-bins lockstat/x.json "$T/c1.json"
+run add -r lockstat-bins lockstat/y.json "$T/c2.json"
+run add -r lockstat-bins lockstat/z.json "$T/c3.json"
+refused_with "delegates either roles or hash bins" delegate -p 'x/*' db dbkey
+refused_with "only their keys and threshold can change" bins -b 4 lockstat-bins pair1
+client init "$R/metadata/1.root.json" || fail "client init (bins)"
+download lockstat/x.json && download lockstat/y.json &&
+    download lockstat/z.json || fail "download from the hash bins"
+got lockstat/x.json "$T/c1.json"
+got lockstat/z.json "$T/c3.json"
+bin=$(python3 -c 'import hashlib,sys; print("lockstat-bins-%x" % (hashlib.sha256(sys.argv[1].encode()).digest()[0] >> 5))' lockstat/y.json)
+[ -f "$M/$bin.json" ] || fail "the client did not keep $bin.json: $(ls "$M")"
+ok "hash bins: targets found in the bins their path hashes to ($bin)"
+run bins -b 3 lockstat-bins dbkey
+download lockstat/y.json || fail "download after the bins' key rotation"
+"$REPO_TOOL" -d "$R" -k "$K" list > "$T/list" 2>&1 || fail "list"
+grep -q '^hash bins lockstat-bins: 3 bits, threshold 1 of 1 keys$' "$T/list" ||
+    fail "list: $(cat "$T/list")"
+ok "the bins' keys rotated; list shows the bins"
+
+# securesystemslib's view of both repositories
 sslib_python
 if [ -z "$python" ]; then
 	skip "securesystemslib checks (install python3-securesystemslib)"
 fi
-"$python" "$top_srcdir/tests/tuf_interop.py" checkrepo "$R" > "$T/interop.log" 2>&1 ||
-    fail "securesystemslib: $(grep -v '^ok' "$T/interop.log")"
-ok "securesystemslib: $(tail -n 1 "$T/interop.log")"
+for r in "$R2" "$R"; do
+	"$python" "$top_srcdir/tests/tuf_interop.py" checkrepo "$r" > "$T/interop.log" 2>&1 ||
+	    fail "securesystemslib: $r: $(grep -v '^ok' "$T/interop.log")"
+	ok "securesystemslib: $r: $(tail -n 1 "$T/interop.log")"
+done
 stop_http
 echo "PASS: $TEST_NAME"
 exit 0

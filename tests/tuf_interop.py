@@ -372,7 +372,10 @@ def checkrepo(repodir):
             keys = root["signed"]["keys"]
         else:
             dl = root["signed"]["delegations"]
-            r = [x for x in dl["roles"] if x["name"] == role][0]
+            if "succinct_roles" in dl:
+                r = dl["succinct_roles"]
+            else:
+                r = [x for x in dl["roles"] if x["name"] == role][0]
             keys = dl["keys"]
         data = canonical(doc["signed"])
         good = set()
@@ -432,13 +435,30 @@ def checkrepo(repodir):
               hashlib.sha512(data).hexdigest() == t["hashes"]["sha512"])
     if "delegations" in targets["signed"]:
         keyids_ok(targets["signed"]["delegations"]["keys"])
-    for d in targets["signed"].get("delegations", {}).get("roles", []):
-        name = d["name"]
+    dl = targets["signed"].get("delegations", {})
+    delegated = [(d["name"], d) for d in dl.get("roles", [])]
+    sr = dl.get("succinct_roles")
+    if sr is not None:
+        # TAP 15: bin names with as many hex digits as the last bin needs
+        bits = sr["bit_length"]
+        width = len("%x" % (2 ** bits - 1))
+        delegated += [("%s-%0*x" % (sr["name_prefix"], width, i), None)
+                      for i in range(2 ** bits)]
+
+    def bin_of(path):
+        h = int.from_bytes(hashlib.sha256(path.encode()).digest()[:4], "big")
+        return "%s-%0*x" % (sr["name_prefix"], width, h >> (32 - bits))
+
+    for name, d in delegated:
         dv = snap["signed"]["meta"]["%s.json" % name]["version"]
         role = json.loads(raw("%d.%s.json" % (dv, name)))
         check("delegated role %s version %d signed by the threshold "
               "targets lists" % (name, dv), signed_by(role, name, targets))
         for path, t in role["signed"]["targets"].items():
+            if d is None:
+                check("%s's target %s in its hash bin" % (name, path),
+                      bin_of(path) == name)
+                continue
             check("%s's target %s within its delegated paths" % (name, path),
                   any(fnmatch.fnmatchcase(path, p) and
                       path.count("/") == p.count("/") for p in d["paths"]))

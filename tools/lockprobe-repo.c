@@ -9,6 +9,8 @@
  *   lockprobe-repo [-d repodir] [-k keydir] rotate [-t threshold] ROLE KEY...
  *   lockprobe-repo [-d repodir] [-k keydir] delegate [-t threshold] [-x]
  *       -p PATTERN [-p PATTERN ...] ROLE KEY...
+ *   lockprobe-repo [-d repodir] [-k keydir] bins [-t threshold] -b BITS
+ *       PREFIX KEY...
  *   lockprobe-repo [-d repodir] [-k keydir] snapshot
  *   lockprobe-repo [-d repodir] [-k keydir] timestamp [-e days]
  *   lockprobe-repo [-d repodir] list
@@ -52,6 +54,7 @@
 #define MAX_LIST		64	/* -H, -T and -p values */
 #define MAX_SIGNERS		32	/* keys signing one role */
 #define MAX_ROLE_NAME		64
+#define MAX_BIN_BITS		10	/* at most 1024 hash bins */
 
 #define DAYS(n)			((int64_t)(n) * 86400)
 #define EXPIRE_ROOT		DAYS(365)
@@ -87,6 +90,7 @@ usage(void)
 	    "          add [-r role] [-H host] [-T tag] PATH FILE |\n"
 	    "          remove [-r role] PATH | rotate [-t threshold] ROLE KEY... |\n"
 	    "          delegate [-t threshold] [-x] -p PATTERN... ROLE KEY... |\n"
+	    "          bins [-t threshold] -b BITS PREFIX KEY... |\n"
 	    "          snapshot | timestamp [-e days] | list\n");
 	exit(2);
 }
@@ -474,12 +478,39 @@ write_meta(const char *role, const json_t *s, const char *text, int versioned)
  * The keyids and threshold the delegator lists for role: the root for a
  * top-level role, else the delegations of targets (tgt).
  */
-/* The entry of targets' delegations for role, or NULL. */
+/*
+ * The hash bins targets delegates to: sr filled in (name_prefix borrowed)
+ * and the succinct_roles object returned, or NULL if there are none.
+ */
+static json_t *
+bins_of(const json_t *tgt, struct tuf_succinct *sr)
+{
+	json_t	*o;
+
+	o = json_object_get(json_object_get(tgt, "delegations"),
+	    "succinct_roles");
+	if (o == NULL)
+		return NULL;
+	memset(sr, 0, sizeof(*sr));
+	sr->bit_length = (unsigned)json_integer_value(json_object_get(o,
+	    "bit_length"));
+	sr->name_prefix = json_string_value(json_object_get(o, "name_prefix"));
+	if (sr->bit_length < 1 || sr->bit_length > MAX_BIN_BITS ||
+	    sr->name_prefix == NULL)
+		errx(1, "targets: succinct_roles that lockprobe-repo did not "
+		    "write (bit_length 1 to %d and a name_prefix)",
+		    MAX_BIN_BITS);
+	return o;
+}
+
+/* The entry of targets' delegations for role (or its hash bin), or NULL. */
 static json_t *
 delegation_of(const json_t *tgt, const char *role)
 {
-	json_t	*v;
-	size_t	 i;
+	struct tuf_succinct	 sr;
+	json_t			*v, *bins;
+	char			 name[MAX_ROLE_NAME + 16];
+	size_t			 i;
 
 	json_array_foreach(json_object_get(json_object_get(tgt, "delegations"),
 	    "roles"), i, v)
@@ -487,6 +518,11 @@ delegation_of(const json_t *tgt, const char *role)
 		    strcmp(json_string_value(json_object_get(v, "name")),
 		    role) == 0)
 			return v;
+	if ((bins = bins_of(tgt, &sr)) != NULL)
+		for (i = 0; i < (size_t)1 << sr.bit_length; i++)
+			if (tuf_succinct_bin_name(&sr, (uint32_t)i, name,
+			    sizeof(name)) == TUF_OK && strcmp(name, role) == 0)
+				return bins;
 	return NULL;
 }
 
@@ -591,9 +627,10 @@ publish_timestamp(int64_t lifetime)
 static void
 publish_snapshot(void)
 {
+	struct tuf_succinct sr;
 	json_t		*old, *s, *targets, *meta, *r, *rs;
 	const char	*name;
-	char		 file[MAX_ROLE_NAME + 8];
+	char		 file[MAX_ROLE_NAME + 32], bin[MAX_ROLE_NAME + 16];
 	size_t		 i;
 
 	if ((targets = read_signed("targets")) == NULL)
@@ -613,6 +650,18 @@ publish_snapshot(void)
 		    (json_int_t)version_of(rs)));
 		json_decref(rs);
 	}
+	if (bins_of(targets, &sr) != NULL)
+		for (i = 0; i < (size_t)1 << sr.bit_length; i++) {
+			tuf_succinct_bin_name(&sr, (uint32_t)i, bin,
+			    sizeof(bin));
+			if ((rs = read_signed(bin)) == NULL)
+				errx(1, "hash bin %s has no metadata in "
+				    "%s/metadata", bin, repodir);
+			snprintf(file, sizeof(file), "%s.json", bin);
+			json_object_set_new(meta, file, json_pack("{s:I}",
+			    "version", (json_int_t)version_of(rs)));
+			json_decref(rs);
+		}
 	json_object_set_new(s, "meta", meta);
 	sign_role("snapshot", s, NULL, 1);
 	printf("snapshot version %lld (targets version %lld, %zu delegated "
@@ -727,16 +776,30 @@ check_role_name(const char *role)
  * targets delegates to, whose paths must match the target.
  */
 static json_t *
-signed_for_target(const char *role, const char *path)
+signed_for_target(const char *role, const char *path, char *actual,
+    size_t actuallen)
 {
-	json_t	*targets, *d, *v, *s;
-	size_t	 i;
+	struct tuf_succinct	 sr;
+	json_t			*targets, *d, *v, *s;
+	size_t			 i;
 
 	if ((targets = read_signed("targets")) == NULL)
 		errx(1, "no targets metadata: run lockprobe-repo init");
+	snprintf(actual, actuallen, "%s", role != NULL ? role : "targets");
 	if (role == NULL)
 		return targets;
 	check_role_name(role);
+	/* -r PREFIX: the hash bin of the path. */
+	if (bins_of(targets, &sr) != NULL &&
+	    strcmp(sr.name_prefix, role) == 0) {
+		if (tuf_succinct_bin(&sr, path, actual, actuallen) != TUF_OK)
+			errx(1, "hash bin name too long");
+		json_decref(targets);
+		if ((s = read_signed(actual)) == NULL)
+			errx(1, "hash bin %s: no metadata in %s/metadata",
+			    actual, repodir);
+		return s;
+	}
 	if ((d = delegation_of(targets, role)) == NULL)
 		errx(1, "role \"%s\": targets delegates no such role (see "
 		    "lockprobe-repo delegate)", role);
@@ -787,6 +850,7 @@ cmd_add(int argc, char *argv[])
 	const char	*hosts[MAX_LIST], *tags[MAX_LIST], *role = NULL;
 	unsigned char	 d[crypto_hash_sha256_BYTES];
 	char		 hex[2 * crypto_hash_sha256_BYTES + 1];
+	char		 signer[MAX_ROLE_NAME + 16];
 	char		*data, *dir, *name, *path, e[256];
 	json_t		*s, *info, *custom, *a, *v;
 	size_t		 nh = 0, nt = 0, len, i;
@@ -817,7 +881,7 @@ cmd_add(int argc, char *argv[])
 	if (argc != 2)
 		usage();
 	check_target_path(argv[0]);
-	s = signed_for_target(role, argv[0]);
+	s = signed_for_target(role, argv[0], signer, sizeof(signer));
 	data = read_all(argv[1], MAX_TARGET_FILE, &len);
 	/* Configuration is JSON: refuse what the daemon would refuse. */
 	if ((v = tuf_json_loadb(data, len, MAX_TARGET_FILE, 0, e,
@@ -856,7 +920,7 @@ cmd_add(int argc, char *argv[])
 	json_object_set_new(json_object_get(s, "targets"), argv[0], info);
 	printf("%s: %zu bytes, sha256 %s\n", argv[0], len, hex);
 	if (role != NULL)
-		publish_delegated(role, s);
+		publish_delegated(signer, s);
 	else
 		publish_targets(s);
 	json_decref(s);
@@ -869,6 +933,7 @@ static void
 cmd_remove(int argc, char *argv[])
 {
 	const char	*role = NULL;
+	char		 signer[MAX_ROLE_NAME + 16];
 	json_t		*s;
 	int		 ch;
 
@@ -886,13 +951,12 @@ cmd_remove(int argc, char *argv[])
 	argv += optind;
 	if (argc != 1)
 		usage();
-	s = signed_for_target(role, argv[0]);
+	s = signed_for_target(role, argv[0], signer, sizeof(signer));
 	if (json_object_del(json_object_get(s, "targets"), argv[0]) != 0)
-		errx(1, "%s lists no target \"%s\"", role != NULL ? role :
-		    "targets", argv[0]);
+		errx(1, "%s lists no target \"%s\"", signer, argv[0]);
 	/* The file stays: clients on the previous snapshot may fetch it. */
 	if (role != NULL)
-		publish_delegated(role, s);
+		publish_delegated(signer, s);
 	else
 		publish_targets(s);
 	json_decref(s);
@@ -1101,6 +1165,10 @@ cmd_delegate(int argc, char *argv[])
 		    (long long)threshold, argc - 1);
 	if ((targets = read_signed("targets")) == NULL)
 		errx(1, "no targets metadata: run lockprobe-repo init");
+	if (json_object_get(json_object_get(targets, "delegations"),
+	    "succinct_roles") != NULL)
+		errx(1, "delegate %s: targets delegates to hash bins, and a "
+		    "role delegates either roles or hash bins", role);
 	if ((dl = json_object_get(targets, "delegations")) == NULL) {
 		dl = json_pack("{s:{}, s:[]}", "keys", "roles");
 		json_object_set_new(targets, "delegations", dl);
@@ -1133,6 +1201,86 @@ cmd_delegate(int argc, char *argv[])
 	json_decref(targets);
 }
 
+/*
+ * targets delegates every path to 2^bits hash bins named PREFIX-HEX
+ * (succinct_roles), signed by the named keys; each bin, targets, snapshot
+ * and timestamp are signed.  Run again with the same prefix and bits, it
+ * gives the bins new keys or a new threshold.
+ */
+static void
+cmd_bins(int argc, char *argv[])
+{
+	struct tuf_succinct	 sr;
+	json_int_t		 threshold = 1;
+	json_t			*targets, *dl, *keys, *keyids, *old, *s;
+	const char		*prefix;
+	char			 bin[MAX_ROLE_NAME + 16], *end;
+	long			 bits = 0;
+	size_t			 i;
+	int			 ch;
+
+	optind = 1;
+	while ((ch = getopt(argc, argv, "b:t:")) != -1) {
+		switch (ch) {
+		case 'b':
+			errno = 0;
+			bits = strtol(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || bits < 1 ||
+			    bits > MAX_BIN_BITS)
+				errx(1, "-b %s: 1 to %d bits (2 to %d bins)",
+				    optarg, MAX_BIN_BITS, 1 << MAX_BIN_BITS);
+			break;
+		case 't':
+			threshold = parse_threshold(optarg);
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 2 || bits == 0)
+		usage();
+	prefix = argv[0];
+	check_role_name(prefix);
+	if (threshold > argc - 1)
+		errx(1, "-t %lld: more than the %d keys named",
+		    (long long)threshold, argc - 1);
+	if ((targets = read_signed("targets")) == NULL)
+		errx(1, "no targets metadata: run lockprobe-repo init");
+	dl = json_object_get(targets, "delegations");
+	if (json_array_size(json_object_get(dl, "roles")) > 0)
+		errx(1, "bins %s: targets delegates to roles, and a role "
+		    "delegates either roles or hash bins", prefix);
+	if ((old = bins_of(targets, &sr)) != NULL &&
+	    (strcmp(sr.name_prefix, prefix) != 0 ||
+	    sr.bit_length != (unsigned)bits))
+		errx(1, "bins %s -b %ld: targets delegates to the %u-bit bins "
+		    "%s already; only their keys and threshold can change",
+		    prefix, bits, sr.bit_length, sr.name_prefix);
+	keys = json_object();
+	keyids = named_keys(argv + 1, argc - 1, keys);
+	json_object_set_new(targets, "delegations", json_pack("{s:o, s:{s:o, "
+	    "s:I, s:i, s:s}}", "keys", keys, "succinct_roles", "keyids",
+	    keyids, "threshold", threshold, "bit_length", (int)bits,
+	    "name_prefix", prefix));
+	bins_of(targets, &sr);
+	for (i = 0; i < (size_t)1 << bits; i++) {
+		tuf_succinct_bin_name(&sr, (uint32_t)i, bin, sizeof(bin));
+		if ((s = read_signed(bin)) == NULL) {
+			s = new_signed("targets", 0, EXPIRE_TARGETS);
+			json_object_set_new(s, "targets", json_object());
+		}
+		bump(s, EXPIRE_TARGETS);
+		sign_role(bin, s, targets, 1);
+		json_decref(s);
+	}
+	printf("%ld hash bins %s-*: %d keys, threshold %lld\n", 1L << bits,
+	    prefix, argc - 1, (long long)threshold);
+	publish_targets(targets);
+	json_decref(targets);
+}
+
 static void
 list_targets(const json_t *s)
 {
@@ -1148,8 +1296,10 @@ list_targets(const json_t *s)
 static void
 cmd_list(void)
 {
+	struct tuf_succinct sr;
 	const char	*role;
 	json_t		*s, *r, *p, *d;
+	char		 bin[MAX_ROLE_NAME + 16];
 	size_t		 i, j;
 
 	if ((s = read_signed("targets")) == NULL)
@@ -1173,6 +1323,21 @@ cmd_list(void)
 			errx(1, "role %s: no metadata", role);
 		list_targets(d);
 		json_decref(d);
+	}
+	if ((r = bins_of(s, &sr)) != NULL) {
+		printf("hash bins %s: %u bits, threshold %lld of %zu keys\n",
+		    sr.name_prefix, sr.bit_length,
+		    (long long)json_integer_value(json_object_get(r,
+		    "threshold")), json_array_size(json_object_get(r,
+		    "keyids")));
+		for (i = 0; i < (size_t)1 << sr.bit_length; i++) {
+			tuf_succinct_bin_name(&sr, (uint32_t)i, bin,
+			    sizeof(bin));
+			if ((d = read_signed(bin)) == NULL)
+				errx(1, "hash bin %s: no metadata", bin);
+			list_targets(d);
+			json_decref(d);
+		}
 	}
 	json_decref(s);
 }
@@ -1260,6 +1425,8 @@ main(int argc, char *argv[])
 		cmd_rotate(argc, argv);
 	else if (strcmp(cmd, "delegate") == 0)
 		cmd_delegate(argc, argv);
+	else if (strcmp(cmd, "bins") == 0)
+		cmd_bins(argc, argv);
 	else if (strcmp(cmd, "snapshot") == 0 && argc == 1)
 		publish_snapshot();
 	else if (strcmp(cmd, "timestamp") == 0 && (argc == 1 ||

@@ -198,6 +198,9 @@ int	tuf_path_match(const char *pattern, const char *path);
 /* The hash-bin role name for a path: "PREFIX-%0Nx", N hex digits. */
 int	tuf_succinct_bin(const struct tuf_succinct *sr, const char *path,
 	    char *name, size_t namelen);
+/* The name of bin number bin (0 to 2^bit_length - 1). */
+int	tuf_succinct_bin_name(const struct tuf_succinct *sr, uint32_t bin,
+	    char *name, size_t namelen);
 
 /*
  * Check data against a length (skipped when < 0) and hashes.  Every
