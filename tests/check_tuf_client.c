@@ -1009,6 +1009,54 @@ START_TEST(test_root_wrong_version)
 }
 END_TEST
 
+/*
+ * A new root that raises the snapshot threshold without rotating keys:
+ * the stored snapshot no longer verifies and is not trusted, but its file
+ * (and the timestamp's) stays, as tuf-conformance's
+ * test_root_has_keys_but_not_snapshot expects; a rotated timestamp key
+ * deletes both (5.3.11).
+ */
+START_TEST(test_threshold_raised)
+{
+	struct tr_key		 tk2;
+	struct tr_key		*k[1] = { &R.rk };
+	struct tuf_client	*c;
+	json_t			*roles = json_object_get(R.root, "roles");
+
+	tr_publish(&R);
+	c = open_ok();
+	ck_refresh_ok(c);
+	tuf_client_free(c);
+	json_object_set_new(json_object_get(roles, "snapshot"), "threshold",
+	    json_integer(2));
+	json_object_set_new(R.root, "version", json_integer(2));
+	tr_publish_root(&R, k, 1);
+	refresh_fails("1 of 2 required signatures");
+	ck_assert_ptr_nonnull(tr_get(&R.local, "snapshot.json"));
+	ck_assert_ptr_nonnull(tr_get(&R.local, "timestamp.json"));
+	ck_assert_ptr_nonnull(tr_get(&R.local, "targets.json"));
+	/* A stored snapshot that no longer verifies is not trusted. */
+	c = open_ok();
+	ck_assert_int_eq(refresh(c), TUF_ERR);
+	ck_err_has("snapshot");
+	tuf_client_free(c);
+
+	tr_key_new(&tk2);
+	json_object_set_new(json_object_get(R.root, "keys"), tk2.keyid,
+	    tr_keyobj(&tk2));
+	json_object_set_new(roles, "timestamp", json_pack("{s:[s], s:i}",
+	    "keyids", tk2.keyid, "threshold", 1));
+	json_object_set_new(R.root, "version", json_integer(3));
+	tr_publish_root(&R, k, 1);
+	R.tk = tk2;
+	R.ts_version = 2;
+	tr_publish(&R);
+	refresh_fails("1 of 2 required signatures");
+	ck_assert_ptr_null(tr_get(&R.local, "snapshot.json"));
+	ck_assert_ptr_nonnull(tr_get(&R.local, "timestamp.json"));
+}
+END_TEST
+
 START_TEST(test_fast_forward_recovery)
 {
 	struct tr_key		 tk2, sk2;
@@ -1350,6 +1398,7 @@ tuf_client_suite(void)
 	tcase_add_test(tc, test_root_rotation_unsigned);
 	tcase_add_test(tc, test_root_wrong_version);
 	tcase_add_test(tc, test_fast_forward_recovery);
+	tcase_add_test(tc, test_threshold_raised);
 	tcase_add_test(tc, test_delegation);
 	tcase_add_test(tc, test_delegation_bad_key);
 	tcase_add_test(tc, test_terminating);

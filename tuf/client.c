@@ -394,52 +394,44 @@ update_root(struct tuf_client *c, struct tuf_metadata *start,
 }
 
 /*
- * After a root rotation: forget stored metadata whose keys changed (the
- * specification's fast-forward attack recovery) or that the new root's keys
- * no longer verify.
+ * After a root rotation.  5.3.11: when the timestamp or the snapshot keys
+ * were rotated, delete the trusted timestamp and snapshot (fast-forward
+ * attack recovery).  Stored metadata that the new root's keys and
+ * thresholds no longer verify stops being trusted, but its file stays
+ * until a verified version replaces it, as other clients leave it (and the
+ * conformance suite expects): tuf_client_open ignores it meanwhile.
  */
+static void
+forget_unverified(const struct tuf_metadata *r, struct tuf_metadata **md,
+    enum tuf_type type)
+{
+	if (*md != NULL && tuf_md_verify(*md, r, tuf_md_toprole(r, type), NULL,
+	    NULL, 0) != TUF_OK) {
+		tuf_md_free(*md);
+		*md = NULL;
+	}
+}
+
 static int
 recheck_after_rotation(struct tuf_client *c, const struct tuf_metadata *old,
     char *err, size_t errlen)
 {
 	const struct tuf_metadata *r = c->root;
-	int	drop_ts, drop_snap, drop_tg;
 
-	drop_ts = !tuf_role_same_keys(old, tuf_md_toprole(old, TUF_TIMESTAMP),
-	    r, tuf_md_toprole(r, TUF_TIMESTAMP));
-	drop_snap = !tuf_role_same_keys(old, tuf_md_toprole(old,
-	    TUF_SNAPSHOT), r, tuf_md_toprole(r, TUF_SNAPSHOT));
-	/* 5.3.11: timestamp and/or snapshot keys rotated: delete both. */
-	drop_ts = drop_snap = drop_ts || drop_snap;
-	drop_tg = !tuf_role_same_keys(old, tuf_md_toprole(old, TUF_TARGETS),
-	    r, tuf_md_toprole(r, TUF_TARGETS));
-	if (c->timestamp != NULL && !drop_ts)
-		drop_ts = tuf_md_verify(c->timestamp, r, tuf_md_toprole(r,
-		    TUF_TIMESTAMP), NULL, NULL, 0) != TUF_OK;
-	if (c->snapshot != NULL && !drop_snap)
-		drop_snap = tuf_md_verify(c->snapshot, r, tuf_md_toprole(r,
-		    TUF_SNAPSHOT), NULL, NULL, 0) != TUF_OK;
-	if (c->targets != NULL && !drop_tg)
-		drop_tg = tuf_md_verify(c->targets, r, tuf_md_toprole(r,
-		    TUF_TARGETS), NULL, NULL, 0) != TUF_OK;
-	if (drop_ts) {
+	if (!tuf_role_same_keys(old, tuf_md_toprole(old, TUF_TIMESTAMP), r,
+	    tuf_md_toprole(r, TUF_TIMESTAMP)) ||
+	    !tuf_role_same_keys(old, tuf_md_toprole(old, TUF_SNAPSHOT), r,
+	    tuf_md_toprole(r, TUF_SNAPSHOT))) {
 		tuf_md_free(c->timestamp);
-		c->timestamp = NULL;
-		if (do_remove(c, "timestamp.json", err, errlen) != TUF_OK)
-			return TUF_ERR;
-	}
-	if (drop_snap) {
 		tuf_md_free(c->snapshot);
-		c->snapshot = NULL;
-		if (do_remove(c, "snapshot.json", err, errlen) != TUF_OK)
+		c->timestamp = c->snapshot = NULL;
+		if (do_remove(c, "timestamp.json", err, errlen) != TUF_OK ||
+		    do_remove(c, "snapshot.json", err, errlen) != TUF_OK)
 			return TUF_ERR;
 	}
-	if (drop_tg) {
-		tuf_md_free(c->targets);
-		c->targets = NULL;
-		if (do_remove(c, "targets.json", err, errlen) != TUF_OK)
-			return TUF_ERR;
-	}
+	forget_unverified(r, &c->timestamp, TUF_TIMESTAMP);
+	forget_unverified(r, &c->snapshot, TUF_SNAPSHOT);
+	forget_unverified(r, &c->targets, TUF_TARGETS);
 	return TUF_OK;
 }
 

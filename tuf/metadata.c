@@ -940,7 +940,7 @@ tuf_role_same_keys(const struct tuf_metadata *a, const struct tuf_role *ra,
 	size_t			 i, j;
 	int			 found;
 
-	if (ra->threshold != rb->threshold || ra->nkeys != rb->nkeys)
+	if (ra->nkeys != rb->nkeys)
 		return 0;
 	for (i = 0; i < ra->nkeys; i++) {
 		ka = &a->keys[ra->keys[i]];

@@ -159,7 +159,10 @@ int	tuf_md_expired(const struct tuf_metadata *md, int64_t now,
 /* root: the role entry for a top-level role. */
 const struct tuf_role *tuf_md_toprole(const struct tuf_metadata *root,
 	    enum tuf_type type);
-/* Whether two role entries have the same keys and threshold. */
+/*
+ * Whether two role entries list the same keys (whatever their thresholds):
+ * false means the keys were rotated.
+ */
 int	tuf_role_same_keys(const struct tuf_metadata *a,
 	    const struct tuf_role *ra, const struct tuf_metadata *b,
 	    const struct tuf_role *rb);
