@@ -4,8 +4,8 @@
  * tuf-conformance suite checks: init, refresh and the requests it makes,
  * root rotation (and a broken chain), expired and rolled-back metadata, key
  * rotation with fast-forward attack recovery, expired trusted metadata as
- * the rollback floor, delegations (terminating,
- * path patterns), target download with hash and length checks and caching,
+ * the rollback floor, a raised threshold, delegations (terminating, path
+ * patterns, expired roles), target download with hash and length checks and caching,
  * and the files left in the metadata directory.  Repositories are built
  * with tests/tuf_testrepo.c and written to the served directory before
  * every step; the client is fork+exec'd, as the suite runs it.
@@ -729,6 +729,60 @@ scen_delegations(void)
 	scen_free(&s);
 }
 
+/* A delegated role that is expired when first seen is not used or kept. */
+static void
+scen_delegated_expired(void)
+{
+	struct scen	 s;
+	json_t		*d;
+	char		 t[32];
+
+	scen_init(&s, "delegated-expired", 1);
+	d = tr_add_role(&s.r, "old");
+	tr_delegate(s.r.targets, &s.r.dk, "old", "lockstat/*", 0);
+	tr_add_target(&s.r, d, "lockstat/o.json", "{}\n");
+	tuf_format_time(now - TR_DAY, t, sizeof(t));
+	json_object_set_new(d, "expires", json_string(t));
+	publish(&s);
+	check(init(&s) == 0 && refresh(&s) == 0, "%s: init and refresh",
+	    s.name);
+	check(download(&s, "lockstat/o.json") == 1, "%s: a target only an "
+	    "expired role lists is refused", s.name);
+	check_files(&s, s.mdir,
+	    "root.json snapshot.json targets.json timestamp.json");
+	check_files(&s, s.tdir, "");
+	scen_free(&s);
+}
+
+/*
+ * A new root raises the snapshot threshold without new keys: the refresh
+ * fails, and the stored snapshot stays on disk (the suite's
+ * test_root_has_keys_but_not_snapshot).
+ */
+static void
+scen_threshold_raised(void)
+{
+	struct scen	 s;
+	struct tr_key	*k[1];
+
+	scen_init(&s, "threshold-raised", 1);
+	publish(&s);
+	check(init(&s) == 0 && refresh(&s) == 0, "%s: init and refresh",
+	    s.name);
+	json_object_set_new(json_object_get(json_object_get(s.r.root, "roles"),
+	    "snapshot"), "threshold", json_integer(2));
+	json_object_set_new(s.r.root, "version", json_integer(2));
+	k[0] = &s.r.rk;
+	tr_publish_root(&s.r, k, 1);
+	s.r.ts_version = 2;
+	s.r.snap_version = 2;
+	publish(&s);
+	check(refresh(&s) == 1, "%s: a snapshot below the new threshold is "
+	    "refused", s.name);
+	check_versions(&s, "the refused snapshot", 2, 2, 1, 1);
+	scen_free(&s);
+}
+
 static void
 scen_download(void)
 {
@@ -813,7 +867,9 @@ main(int argc, char *argv[])
 	scen_expired_local();
 	scen_rollback();
 	scen_fast_forward();
+	scen_threshold_raised();
 	scen_delegations();
+	scen_delegated_expired();
 	scen_download();
 	printf("%d failed\n", failures);
 	return failures == 0 ? 0 : 1;
