@@ -343,6 +343,18 @@ read_signed(const char *role)
 	return s;
 }
 
+/* The signed portion of the targets role, which init makes. */
+static json_t *
+read_targets(void)
+{
+	json_t	*s;
+
+	if ((s = read_signed("targets")) == NULL)
+		errx(1, "no targets metadata in %s/metadata: run lockprobe-repo "
+		    "init", repodir);
+	return s;
+}
+
 static int64_t
 version_of(const json_t *s)
 {
@@ -633,8 +645,7 @@ publish_snapshot(void)
 	char		 file[MAX_ROLE_NAME + 32], bin[MAX_ROLE_NAME + 16];
 	size_t		 i;
 
-	if ((targets = read_signed("targets")) == NULL)
-		errx(1, "no targets metadata: run lockprobe-repo init");
+	targets = read_targets();
 	old = read_signed("snapshot");
 	s = new_signed("snapshot", version_of(old) + 1, EXPIRE_SNAPSHOT);
 	meta = json_pack("{s:{s:I}}", "targets.json", "version",
@@ -689,8 +700,7 @@ publish_delegated(const char *role, json_t *s)
 {
 	json_t	*targets;
 
-	if ((targets = read_signed("targets")) == NULL)
-		errx(1, "no targets metadata: run lockprobe-repo init");
+	targets = read_targets();
 	bump(s, EXPIRE_TARGETS);
 	sign_role(role, s, targets, 1);
 	printf("%s version %lld, %zu targets\n", role,
@@ -783,8 +793,7 @@ signed_for_target(const char *role, const char *path, char *actual,
 	json_t			*targets, *d, *v, *s;
 	size_t			 i;
 
-	if ((targets = read_signed("targets")) == NULL)
-		errx(1, "no targets metadata: run lockprobe-repo init");
+	targets = read_targets();
 	snprintf(actual, actuallen, "%s", role != NULL ? role : "targets");
 	if (role == NULL)
 		return targets;
@@ -962,9 +971,12 @@ cmd_remove(int argc, char *argv[])
 	json_decref(s);
 }
 
-/* Load the named keys: their keyids (a new array) and key objects. */
+/*
+ * Load the named keys, at least threshold of them: their keyids (a new
+ * array) and key objects (added to keyobjs).
+ */
 static json_t *
-named_keys(char *names[], int n, json_t *keyobjs)
+named_keys(char *names[], int n, json_int_t threshold, json_t *keyobjs)
 {
 	struct sigkey	 k;
 	json_t		*ids;
@@ -973,6 +985,9 @@ named_keys(char *names[], int n, json_t *keyobjs)
 	if (n < 1 || n > MAX_SIGNERS)
 		errx(1, "name 1 to %d keys (made with lockprobe-repo keygen)",
 		    MAX_SIGNERS);
+	if (threshold > n)
+		errx(1, "-t %lld: more than the %d keys named",
+		    (long long)threshold, n);
 	ids = json_array();
 	for (i = 0; i < n; i++) {
 		load_key(names[i], &k);
@@ -1065,9 +1080,6 @@ cmd_rotate(int argc, char *argv[])
 		errx(1, "rotate %s: the top-level roles are root, timestamp, "
 		    "snapshot and targets (delegated roles: lockprobe-repo "
 		    "delegate)", role);
-	if (threshold > argc - 1)
-		errx(1, "-t %lld: more than the %d keys named",
-		    (long long)threshold, argc - 1);
 	if ((old = read_signed("root")) == NULL)
 		errx(1, "no root metadata: run lockprobe-repo init");
 	dir = xpath(repodir, "metadata");
@@ -1076,7 +1088,7 @@ cmd_rotate(int argc, char *argv[])
 	s = json_deep_copy(old);
 	bump(s, EXPIRE_ROOT);
 	keys = json_object_get(s, "keys");
-	keyids = named_keys(argv + 1, argc - 1, keys);
+	keyids = named_keys(argv + 1, argc - 1, threshold, keys);
 	json_object_set_new(json_object_get(s, "roles"), role,
 	    json_pack("{s:o, s:I}", "keyids", keyids, "threshold", threshold));
 	prune_keys(keys, json_object_get(s, "roles"), 0);
@@ -1113,8 +1125,7 @@ cmd_rotate(int argc, char *argv[])
 	json_decref(s);
 	json_decref(old);
 	if (strcmp(role, "root") != 0) {
-		if ((targets = read_signed("targets")) == NULL)
-			errx(1, "no targets metadata");
+		targets = read_targets();
 		publish_targets(targets);
 		json_decref(targets);
 	}
@@ -1160,11 +1171,7 @@ cmd_delegate(int argc, char *argv[])
 		usage();
 	role = argv[0];
 	check_role_name(role);
-	if (threshold > argc - 1)
-		errx(1, "-t %lld: more than the %d keys named",
-		    (long long)threshold, argc - 1);
-	if ((targets = read_signed("targets")) == NULL)
-		errx(1, "no targets metadata: run lockprobe-repo init");
+	targets = read_targets();
 	if (json_object_get(json_object_get(targets, "delegations"),
 	    "succinct_roles") != NULL)
 		errx(1, "delegate %s: targets delegates to hash bins, and a "
@@ -1173,7 +1180,8 @@ cmd_delegate(int argc, char *argv[])
 		dl = json_pack("{s:{}, s:[]}", "keys", "roles");
 		json_object_set_new(targets, "delegations", dl);
 	}
-	keyids = named_keys(argv + 1, argc - 1, json_object_get(dl, "keys"));
+	keyids = named_keys(argv + 1, argc - 1, threshold,
+	    json_object_get(dl, "keys"));
 	pa = json_array();
 	for (i = 0; i < np; i++)
 		json_array_append_new(pa, json_string(paths[i]));
@@ -1243,11 +1251,7 @@ cmd_bins(int argc, char *argv[])
 		usage();
 	prefix = argv[0];
 	check_role_name(prefix);
-	if (threshold > argc - 1)
-		errx(1, "-t %lld: more than the %d keys named",
-		    (long long)threshold, argc - 1);
-	if ((targets = read_signed("targets")) == NULL)
-		errx(1, "no targets metadata: run lockprobe-repo init");
+	targets = read_targets();
 	dl = json_object_get(targets, "delegations");
 	if (json_array_size(json_object_get(dl, "roles")) > 0)
 		errx(1, "bins %s: targets delegates to roles, and a role "
@@ -1259,7 +1263,7 @@ cmd_bins(int argc, char *argv[])
 		    "%s already; only their keys and threshold can change",
 		    prefix, bits, sr.bit_length, sr.name_prefix);
 	keys = json_object();
-	keyids = named_keys(argv + 1, argc - 1, keys);
+	keyids = named_keys(argv + 1, argc - 1, threshold, keys);
 	json_object_set_new(targets, "delegations", json_pack("{s:o, s:{s:o, "
 	    "s:I, s:i, s:s}}", "keys", keys, "succinct_roles", "keyids",
 	    keyids, "threshold", threshold, "bit_length", (int)bits,
@@ -1302,8 +1306,7 @@ cmd_list(void)
 	char		 bin[MAX_ROLE_NAME + 16];
 	size_t		 i, j;
 
-	if ((s = read_signed("targets")) == NULL)
-		errx(1, "no targets metadata: run lockprobe-repo init");
+	s = read_targets();
 	printf("targets version %lld, expires %s\n",
 	    (long long)version_of(s),
 	    json_string_value(json_object_get(s, "expires")));
