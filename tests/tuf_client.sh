@@ -50,6 +50,35 @@ ok "a removed target is not found"
 [ "$(ls "$M" | tr '\n' ' ')" = "root.json snapshot.json targets.json timestamp.json " ] ||
     fail "metadata directory: $(ls "$M")"
 ok "the metadata directory holds root, timestamp, snapshot and targets"
+# The command line: every mistake is exit 1 with a reason.
+refused() {
+	_why=$1
+	shift
+	"$CLIENT" "$@" > "$T/cli.out" 2>&1
+	_rc=$?
+	[ $_rc -eq 1 ] || fail "tuf-client $*: exit status $_rc, not 1"
+	grep -q -- "$_why" "$T/cli.out" ||
+	    fail "tuf-client $*: no \"$_why\" in: $(cat "$T/cli.out")"
+	ok "refused: tuf-client $* ($_why)"
+}
+refused "no command"
+refused "unknown command" --metadata-dir "$M" frobnicate
+refused "unknown option" --metadata-dir "$M" --verbose refresh
+refused "metadata-dir is required" init "$T/a.json"
+refused "refresh takes" --metadata-dir "$M" refresh
+refused "download takes" --metadata-dir "$M" --metadata-url "$URL/lr/metadata" \
+    --target-name lockstat/a.json --target-base-url "$URL/lr/targets" download
+names=
+for i in $(seq 65); do names="$names --target-name t$i"; done
+refused "more than 64" --metadata-dir "$M" $names download
+refused "$T/nonexistent.json" --metadata-dir "$T/m2" init "$T/nonexistent.json"
+head -c 600000 /dev/zero > "$T/big.json"
+refused "exceeds the limit" --metadata-dir "$T/m2" init "$T/big.json"
+refused "only http:// and https:// URLs" --metadata-dir "$M" --metadata-url ftp://127.0.0.1/x refresh
+mkdir -p "$T/open" && chmod 777 "$T/open"
+refused "writable by group or others" --metadata-dir "$T/open" --metadata-url "$URL/lr/metadata" refresh
+refused "run init first" --metadata-dir "$T/m3" --metadata-url "$URL/lr/metadata" refresh
+
 stop_http
 echo "PASS: $TEST_NAME"
 exit 0
