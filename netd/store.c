@@ -30,7 +30,7 @@ store_name_valid(const char *name)
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-		    c == '-'))
+		    c == '-' || c == '~' || c == '%' || c == '@'))
 			return 0;
 	}
 	return 1;
@@ -141,7 +141,7 @@ check_name(const struct store *st, const char *name, char *err,
 	if (store_name_valid(name))
 		return 0;
 	snprintf(err, errlen, "%s: refusing the file name '%.*s': use 1 to "
-	    "%d of A-Z a-z 0-9 . _ -, not starting with '.'", st->path,
+	    "%d of A-Z a-z 0-9 . _ - ~ %% @, not starting with '.'", st->path,
 	    STORE_NAME_MAX + 8, name, STORE_NAME_MAX);
 	return -1;
 }

@@ -47,7 +47,10 @@ int	store_open(struct store *st, const char *dir, uid_t owner,
 	    gid_t group, char *err, size_t errlen);
 void	store_close(struct store *st);
 
-/* A valid name: 1..STORE_NAME_MAX of [A-Za-z0-9._-], not starting with '.'. */
+/*
+ * A valid name: 1..STORE_NAME_MAX of [A-Za-z0-9._~%@-], not starting with
+ * '.': the TUF client's local names (root@N.json, percent-encoded roles).
+ */
 int	store_name_valid(const char *name);
 
 /*

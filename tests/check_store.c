@@ -165,6 +165,8 @@ START_TEST(test_names)
 	}
 	ck_assert(store_name_valid("1.root.json"));
 	ck_assert(store_name_valid("lockstat_host-1.json"));
+	ck_assert(store_name_valid("root@2.json"));
+	ck_assert(store_name_valid("a%2Fb~c.json"));
 	ck_assert_int_eq(count_entries(), 0);
 	store_close(&st);
 }

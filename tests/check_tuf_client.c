@@ -462,6 +462,14 @@ START_TEST(test_succinct)
 	sr.bit_length = 32;
 	tuf_succinct_bin(&sr, "a.json", name, sizeof(name));
 	ck_assert_str_eq(name, "bin-6025a122");
+	ck_assert_int_eq(tuf_succinct_bin_name(&sr, 0x6025a122, name,
+	    sizeof(name)), TUF_OK);
+	ck_assert_str_eq(name, "bin-6025a122");
+	sr.bit_length = 12;
+	ck_assert_int_eq(tuf_succinct_bin_name(&sr, 5, name, sizeof(name)),
+	    TUF_OK);
+	ck_assert_str_eq(name, "bin-005");
+	ck_assert_int_eq(tuf_succinct_bin_name(&sr, 5, name, 7), TUF_ERR);
 
 	tr_key_new(&k);
 	s = empty_targets();
@@ -504,6 +512,10 @@ START_TEST(test_pct_encode)
 		{ "a/../b.json", 1, "a/%2E./b.json" },
 		{ "lockstat/x y.json", 1, "lockstat/x%20y.json" },
 		{ ".hidden/a", 1, "%2Ehidden/a" },
+		/* metadata URLs: as urllib.parse.quote(name, "") */
+		{ "../evil", TUF_PCT_URL, "..%2Fevil" },
+		{ ".a/.b", TUF_PCT_URL | TUF_PCT_KEEP_SLASH, ".a/.b" },
+		{ "x?y#z", TUF_PCT_URL, "x%3Fy%23z" },
 	};
 	char	out[256];
 	size_t	i;
@@ -997,6 +1009,54 @@ START_TEST(test_root_wrong_version)
 }
 END_TEST
 
+/*
+ * A new root that raises the snapshot threshold without rotating keys:
+ * the stored snapshot no longer verifies and is not trusted, but its file
+ * (and the timestamp's) stays, as tuf-conformance's
+ * test_root_has_keys_but_not_snapshot expects; a rotated timestamp key
+ * deletes both (5.3.11).
+ */
+START_TEST(test_threshold_raised)
+{
+	struct tr_key		 tk2;
+	struct tr_key		*k[1] = { &R.rk };
+	struct tuf_client	*c;
+	json_t			*roles = json_object_get(R.root, "roles");
+
+	tr_publish(&R);
+	c = open_ok();
+	ck_refresh_ok(c);
+	tuf_client_free(c);
+	json_object_set_new(json_object_get(roles, "snapshot"), "threshold",
+	    json_integer(2));
+	json_object_set_new(R.root, "version", json_integer(2));
+	tr_publish_root(&R, k, 1);
+	refresh_fails("1 of 2 required signatures");
+	ck_assert_ptr_nonnull(tr_get(&R.local, "snapshot.json"));
+	ck_assert_ptr_nonnull(tr_get(&R.local, "timestamp.json"));
+	ck_assert_ptr_nonnull(tr_get(&R.local, "targets.json"));
+	/* A stored snapshot that no longer verifies is not trusted. */
+	c = open_ok();
+	ck_assert_int_eq(refresh(c), TUF_ERR);
+	ck_err_has("snapshot");
+	tuf_client_free(c);
+
+	tr_key_new(&tk2);
+	json_object_set_new(json_object_get(R.root, "keys"), tk2.keyid,
+	    tr_keyobj(&tk2));
+	json_object_set_new(roles, "timestamp", json_pack("{s:[s], s:i}",
+	    "keyids", tk2.keyid, "threshold", 1));
+	json_object_set_new(R.root, "version", json_integer(3));
+	tr_publish_root(&R, k, 1);
+	R.tk = tk2;
+	R.ts_version = 2;
+	tr_publish(&R);
+	refresh_fails("1 of 2 required signatures");
+	ck_assert_ptr_null(tr_get(&R.local, "snapshot.json"));
+	ck_assert_ptr_nonnull(tr_get(&R.local, "timestamp.json"));
+}
+END_TEST
+
 START_TEST(test_fast_forward_recovery)
 {
 	struct tr_key		 tk2, sk2;
@@ -1258,6 +1318,10 @@ START_TEST(test_role_names)
 	static const char	*files[] = { "a%2Fb.json", "%2E.%2Fevil.json",
 				    "%252F.json", "x%3Fy%23z.json", "%2E..json",
 				    "root%402.json" };
+	/* requested as urllib.parse.quote(name, "") writes them */
+	static const char	*urls[] = { "a%2Fb.json", "..%2Fevil.json",
+				    "%252F.json", "x%3Fy%23z.json", "...json",
+				    "root%402.json" };
 	struct tuf_target	 t;
 	json_t			*d;
 	char			 path[32];
@@ -1277,8 +1341,8 @@ START_TEST(test_role_names)
 		tuf_target_clear(&t);
 		ck_assert_msg(tr_get(&R.local, files[i]) != NULL, "no %s",
 		    files[i]);
-		ck_assert_msg(strstr(R.log, files[i]) != NULL, "not fetched: "
-		    "%s", files[i]);
+		ck_assert_msg(strstr(R.log, urls[i]) != NULL, "not fetched: "
+		    "%s in %s", urls[i], R.log);
 	}
 	for (i = 0; i < R.local.n; i++)
 		ck_assert_ptr_null(strchr(R.local.f[i].name, '/'));
@@ -1334,6 +1398,7 @@ tuf_client_suite(void)
 	tcase_add_test(tc, test_root_rotation_unsigned);
 	tcase_add_test(tc, test_root_wrong_version);
 	tcase_add_test(tc, test_fast_forward_recovery);
+	tcase_add_test(tc, test_threshold_raised);
 	tcase_add_test(tc, test_delegation);
 	tcase_add_test(tc, test_delegation_bad_key);
 	tcase_add_test(tc, test_terminating);

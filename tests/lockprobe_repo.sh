@@ -90,13 +90,8 @@ else
 fi
 
 # securesystemslib
-python=
-for p in ${PYTHON:-} /usr/bin/python3 python3; do
-	if "$p" -c 'import securesystemslib' >/dev/null 2>&1; then
-		python=$p
-		break
-	fi
-done
+. "$top_srcdir/tests/tuf_lib.sh"
+sslib_python
 if [ -n "$python" ]; then
 	run "$python" "$helper" checkrepo repo
 elif [ "${CI:-}" = true ]; then

@@ -12,6 +12,7 @@ line.  Driven by tests/tuf_interop.sh.
 Exit 0 on success, 1 on failure, 77 when securesystemslib is missing.
 """
 
+import fnmatch
 import hashlib
 import json
 import os
@@ -365,21 +366,47 @@ def checkrepo(repodir):
             return f.read()
 
     def signed_by(doc, role, root):
-        r = root["signed"]["roles"][role]
+        """root: root metadata, or a delegating targets role."""
+        if "roles" in root["signed"]:
+            r = root["signed"]["roles"][role]
+            keys = root["signed"]["keys"]
+        else:
+            dl = root["signed"]["delegations"]
+            if "succinct_roles" in dl:
+                r = dl["succinct_roles"]
+            else:
+                r = [x for x in dl["roles"] if x["name"] == role][0]
+            keys = dl["keys"]
         data = canonical(doc["signed"])
         good = set()
         for sig in doc["signatures"]:
-            key = root["signed"]["keys"].get(sig["keyid"])
+            key = keys.get(sig["keyid"])
             if sig["keyid"] in r["keyids"] and key is not None and \
                     sslib_verifies(key, sig["sig"], data):
                 good.add(sig["keyid"])
         return len(good) >= r["threshold"]
 
+    def keyids_ok(keys):
+        for keyid, key in keys.items():
+            check("key id %s... is sha256 of the canonical key" % keyid[:8],
+                  keyid == spec_keyid(key))
+
     root = json.loads(raw("1.root.json"))
-    for keyid, key in root["signed"]["keys"].items():
-        check("key id %s... is sha256 of the canonical key" % keyid[:8],
-              keyid == spec_keyid(key))
+    keyids_ok(root["signed"]["keys"])
     check("root signed by its own threshold", signed_by(root, "root", root))
+    # every later root: signed by the threshold of the one before and its own
+    v = 2
+    while os.path.exists(os.path.join(md, "%d.root.json" % v)):
+        new = json.loads(raw("%d.root.json" % v))
+        keyids_ok(new["signed"]["keys"])
+        check("root version %d signed by version %d's threshold" % (v, v - 1),
+              signed_by(new, "root", root))
+        check("root version %d signed by its own threshold" % v,
+              signed_by(new, "root", new))
+        check("root version %d says version %d" % (v, v),
+              new["signed"]["version"] == v)
+        root = new
+        v += 1
     ts_raw = raw("timestamp.json")
     ts = json.loads(ts_raw)
     check("timestamp signature", signed_by(ts, "timestamp", root))
@@ -406,6 +433,35 @@ def checkrepo(repodir):
               len(data) == t["length"] and
               hashlib.sha256(data).hexdigest() == t["hashes"]["sha256"] and
               hashlib.sha512(data).hexdigest() == t["hashes"]["sha512"])
+    if "delegations" in targets["signed"]:
+        keyids_ok(targets["signed"]["delegations"]["keys"])
+    dl = targets["signed"].get("delegations", {})
+    delegated = [(d["name"], d) for d in dl.get("roles", [])]
+    sr = dl.get("succinct_roles")
+    if sr is not None:
+        # TAP 15: bin names with as many hex digits as the last bin needs
+        bits = sr["bit_length"]
+        width = len("%x" % (2 ** bits - 1))
+        delegated += [("%s-%0*x" % (sr["name_prefix"], width, i), None)
+                      for i in range(2 ** bits)]
+
+    def bin_of(path):
+        h = int.from_bytes(hashlib.sha256(path.encode()).digest()[:4], "big")
+        return "%s-%0*x" % (sr["name_prefix"], width, h >> (32 - bits))
+
+    for name, d in delegated:
+        dv = snap["signed"]["meta"]["%s.json" % name]["version"]
+        role = json.loads(raw("%d.%s.json" % (dv, name)))
+        check("delegated role %s version %d signed by the threshold "
+              "targets lists" % (name, dv), signed_by(role, name, targets))
+        for path, t in role["signed"]["targets"].items():
+            if d is None:
+                check("%s's target %s in its hash bin" % (name, path),
+                      bin_of(path) == name)
+                continue
+            check("%s's target %s within its delegated paths" % (name, path),
+                  any(fnmatch.fnmatchcase(path, p) and
+                      path.count("/") == p.count("/") for p in d["paths"]))
     targets["signed"]["version"] += 1
     check("a changed targets role no longer verifies",
           not signed_by(targets, "targets", root))

@@ -29,15 +29,8 @@ missing() {
 	exit 77
 }
 
-# Debian's package installs for /usr/bin/python3, which need not be the
-# python3 first in PATH.
-python=
-for p in ${PYTHON:-} /usr/bin/python3 python3; do
-	if "$p" -c 'import securesystemslib' >/dev/null 2>&1; then
-		python=$p
-		break
-	fi
-done
+. "$top_srcdir/tests/tuf_lib.sh"
+sslib_python
 [ -n "$python" ] || missing "no python3 can import securesystemslib" \
     python3-securesystemslib
 command -v openssl >/dev/null 2>&1 || missing "no openssl command" openssl

@@ -298,6 +298,12 @@ tr_publish_root(struct tr_repo *r, struct tr_key *const *keys, size_t n)
 void
 tr_repo_init(struct tr_repo *r, int consistent)
 {
+	tr_repo_init_at(r, consistent, TR_NOW);
+}
+
+void
+tr_repo_init_at(struct tr_repo *r, int consistent, int64_t now)
+{
 	struct tr_key	*k[1];
 
 	memset(r, 0, sizeof(*r));
@@ -307,7 +313,7 @@ tr_repo_init(struct tr_repo *r, int consistent)
 	tr_key_new(&r->gk);
 	tr_key_new(&r->dk);
 	r->consistent = consistent;
-	r->expires = TR_NOW + 30 * TR_DAY;
+	r->expires = now + 30 * TR_DAY;
 	r->root = tr_root_signed(1, r->expires, consistent, &r->rk, &r->tk,
 	    &r->sk, &r->gk);
 	k[0] = &r->rk;
@@ -404,7 +410,7 @@ put_meta(struct tr_repo *r, const char *role, int64_t version,
 {
 	char	enc[4096], name[8192];
 
-	if (tuf_pct_encode(role, 0, enc, sizeof(enc)) != TUF_OK)
+	if (tuf_pct_encode(role, TUF_PCT_URL, enc, sizeof(enc)) != TUF_OK)
 		die("role name");
 	snprintf(name, sizeof(name), "metadata/%s.json", enc);
 	tr_put(&r->remote, name, b, len);

@@ -88,6 +88,8 @@ void	 tr_fs_free(struct tr_fs *fs);
  * 1, timestamp and snapshot version 1, expiring 30 days after TR_NOW.
  */
 void	 tr_repo_init(struct tr_repo *r, int consistent);
+/* The same, expiring 30 days after now (the real clock, for real clients). */
+void	 tr_repo_init_at(struct tr_repo *r, int consistent, int64_t now);
 void	 tr_repo_free(struct tr_repo *r);
 /* A target in top-level targets (or json_t *targets given) and its file. */
 void	 tr_add_target(struct tr_repo *r, json_t *targets, const char *path,

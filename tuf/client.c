@@ -83,20 +83,20 @@ keep_char(unsigned char ch, int first)
 }
 
 int
-tuf_pct_encode(const char *in, int keep_slash, char *out, size_t outlen)
+tuf_pct_encode(const char *in, int flags, char *out, size_t outlen)
 {
 	static const char	hex[] = "0123456789ABCDEF";
 	size_t			o = 0;
-	int			first = 1;
+	int			first = (flags & TUF_PCT_URL) == 0;
 	unsigned char		ch;
 
 	for (; *in != '\0'; in++) {
 		ch = (unsigned char)*in;
-		if (keep_slash && ch == '/') {
+		if ((flags & TUF_PCT_KEEP_SLASH) && ch == '/') {
 			if (o + 1 >= outlen)
 				return TUF_ERR;
 			out[o++] = '/';
-			first = 1;
+			first = (flags & TUF_PCT_URL) == 0;
 			continue;
 		}
 		if (keep_char(ch, first)) {
@@ -131,14 +131,19 @@ local_name(const char *role, char *out, size_t outlen)
 	return n < 0 || (size_t)n >= outlen ? TUF_ERR : TUF_OK;
 }
 
-/* Repository path of a role's metadata: [VERSION.]ENC(role).json */
+/*
+ * Repository path of a role's metadata: [VERSION.]ENC(role).json, where a
+ * leading '.' stays as it is (the ".json" suffix keeps the segment from
+ * ever being "." or ".."), as other clients and the conformance suite
+ * quote it.
+ */
 static int
 remote_name(const char *role, int64_t version, char *out, size_t outlen)
 {
 	char	enc[ENC_MAX];
 	int	n;
 
-	if (tuf_pct_encode(role, 0, enc, sizeof(enc)) != TUF_OK)
+	if (tuf_pct_encode(role, TUF_PCT_URL, enc, sizeof(enc)) != TUF_OK)
 		return TUF_ERR;
 	if (version > 0)
 		n = snprintf(out, outlen, "%lld.%s.json", (long long)version,
@@ -389,52 +394,44 @@ update_root(struct tuf_client *c, struct tuf_metadata *start,
 }
 
 /*
- * After a root rotation: forget stored metadata whose keys changed (the
- * specification's fast-forward attack recovery) or that the new root's keys
- * no longer verify.
+ * After a root rotation.  5.3.11: when the timestamp or the snapshot keys
+ * were rotated, delete the trusted timestamp and snapshot (fast-forward
+ * attack recovery).  Stored metadata that the new root's keys and
+ * thresholds no longer verify stops being trusted, but its file stays
+ * until a verified version replaces it, as other clients leave it (and the
+ * conformance suite expects): tuf_client_open ignores it meanwhile.
  */
+static void
+forget_unverified(const struct tuf_metadata *r, struct tuf_metadata **md,
+    enum tuf_type type)
+{
+	if (*md != NULL && tuf_md_verify(*md, r, tuf_md_toprole(r, type), NULL,
+	    NULL, 0) != TUF_OK) {
+		tuf_md_free(*md);
+		*md = NULL;
+	}
+}
+
 static int
 recheck_after_rotation(struct tuf_client *c, const struct tuf_metadata *old,
     char *err, size_t errlen)
 {
 	const struct tuf_metadata *r = c->root;
-	int	drop_ts, drop_snap, drop_tg;
 
-	drop_ts = !tuf_role_same_keys(old, tuf_md_toprole(old, TUF_TIMESTAMP),
-	    r, tuf_md_toprole(r, TUF_TIMESTAMP));
-	drop_snap = !tuf_role_same_keys(old, tuf_md_toprole(old,
-	    TUF_SNAPSHOT), r, tuf_md_toprole(r, TUF_SNAPSHOT));
-	/* 5.3.11: timestamp and/or snapshot keys rotated: delete both. */
-	drop_ts = drop_snap = drop_ts || drop_snap;
-	drop_tg = !tuf_role_same_keys(old, tuf_md_toprole(old, TUF_TARGETS),
-	    r, tuf_md_toprole(r, TUF_TARGETS));
-	if (c->timestamp != NULL && !drop_ts)
-		drop_ts = tuf_md_verify(c->timestamp, r, tuf_md_toprole(r,
-		    TUF_TIMESTAMP), NULL, NULL, 0) != TUF_OK;
-	if (c->snapshot != NULL && !drop_snap)
-		drop_snap = tuf_md_verify(c->snapshot, r, tuf_md_toprole(r,
-		    TUF_SNAPSHOT), NULL, NULL, 0) != TUF_OK;
-	if (c->targets != NULL && !drop_tg)
-		drop_tg = tuf_md_verify(c->targets, r, tuf_md_toprole(r,
-		    TUF_TARGETS), NULL, NULL, 0) != TUF_OK;
-	if (drop_ts) {
+	if (!tuf_role_same_keys(old, tuf_md_toprole(old, TUF_TIMESTAMP), r,
+	    tuf_md_toprole(r, TUF_TIMESTAMP)) ||
+	    !tuf_role_same_keys(old, tuf_md_toprole(old, TUF_SNAPSHOT), r,
+	    tuf_md_toprole(r, TUF_SNAPSHOT))) {
 		tuf_md_free(c->timestamp);
-		c->timestamp = NULL;
-		if (do_remove(c, "timestamp.json", err, errlen) != TUF_OK)
-			return TUF_ERR;
-	}
-	if (drop_snap) {
 		tuf_md_free(c->snapshot);
-		c->snapshot = NULL;
-		if (do_remove(c, "snapshot.json", err, errlen) != TUF_OK)
+		c->timestamp = c->snapshot = NULL;
+		if (do_remove(c, "timestamp.json", err, errlen) != TUF_OK ||
+		    do_remove(c, "snapshot.json", err, errlen) != TUF_OK)
 			return TUF_ERR;
 	}
-	if (drop_tg) {
-		tuf_md_free(c->targets);
-		c->targets = NULL;
-		if (do_remove(c, "targets.json", err, errlen) != TUF_OK)
-			return TUF_ERR;
-	}
+	forget_unverified(r, &c->timestamp, TUF_TIMESTAMP);
+	forget_unverified(r, &c->snapshot, TUF_SNAPSHOT);
+	forget_unverified(r, &c->targets, TUF_TARGETS);
 	return TUF_OK;
 }
 
@@ -969,7 +966,8 @@ tuf_client_fetch_target(struct tuf_client *c, const struct tuf_target *t,
 	} else
 		n = snprintf(name, sizeof(name), "%s", t->path);
 	if (n < 0 || (size_t)n >= sizeof(name) ||
-	    tuf_pct_encode(name, 1, enc, sizeof(enc)) != TUF_OK) {
+	    tuf_pct_encode(name, TUF_PCT_KEEP_SLASH, enc, sizeof(enc)) !=
+	    TUF_OK) {
 		tuf_seterr(err, errlen, "target path too long");
 		return TUF_ERR;
 	}

@@ -15,7 +15,8 @@
  * ROLE and every part of a target path are percent-encoded (tuf_pct_encode):
  * only A-Z a-z 0-9 - _ ~ and a '.' that does not start a name stay as they
  * are, so no repository-supplied name contains '/', '?', '#', '%' or '@'
- * unescaped, starts with '.', or equals a reserved local name.
+ * unescaped, starts with '.', or equals a reserved local name.  In metadata
+ * paths a leading '.' of ROLE stays too (N...json, not N.%2E..json).
  */
 #ifndef LOCKPROBE_TUF_CLIENT_H
 #define LOCKPROBE_TUF_CLIENT_H
@@ -134,11 +135,14 @@ int64_t	tuf_client_root_version(const struct tuf_client *c);
 unsigned long tuf_client_fetches(const struct tuf_client *c);
 
 /*
- * Percent-encode in as described above; with keep_slash, '/' separates
- * parts that are encoded one by one.  TUF_OK, or TUF_ERR when out (outlen
- * bytes) is too small.
+ * Percent-encode in as described above.  Flags: TUF_PCT_KEEP_SLASH, '/'
+ * separates parts that are encoded one by one; TUF_PCT_URL, a leading '.'
+ * is kept too (metadata URLs, where ".json" follows: Python's
+ * urllib.parse.quote(name, "") encodes the same way).  TUF_OK, or TUF_ERR
+ * when out (outlen bytes) is too small.
  */
-int	tuf_pct_encode(const char *in, int keep_slash, char *out,
-	    size_t outlen);
+#define TUF_PCT_KEEP_SLASH	0x1
+#define TUF_PCT_URL		0x2
+int	tuf_pct_encode(const char *in, int flags, char *out, size_t outlen);
 
 #endif

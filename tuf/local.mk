@@ -65,3 +65,23 @@ tools_lockprobe_repo_LDADD = $(TUF_LIBS)
 dist_man_MANS += man/lockprobe-repo.1
 TESTS += tests/lockprobe_repo.sh
 EXTRA_DIST += tests/lockprobe_repo.sh
+
+# tests/tuf-client: the client-under-test command line of the public
+# tuf-conformance suite (tests/tuf_conformance.md), on the library, netd's
+# fetcher and netd's store; tests/tuf_client.sh drives it against
+# repositories served on loopback.
+check_PROGRAMS += tests/tuf-client
+tests_tuf_client_SOURCES = tests/tuf-client.c
+tests_tuf_client_CFLAGS = $(NETD_TEST_CFLAGS) $(JANSSON_CFLAGS) \
+	$(LIBSODIUM_CFLAGS) -I$(top_srcdir)/tuf
+tests_tuf_client_LDADD = $(TUF_LIBS) $(NETD_LIBS)
+check_PROGRAMS += tests/tuf_client_scenarios
+tests_tuf_client_scenarios_SOURCES = tests/tuf_client_scenarios.c \
+	tests/tuf_testrepo.c tests/tuf_testrepo.h
+tests_tuf_client_scenarios_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(LIBSODIUM_CFLAGS) -I$(top_srcdir)/tuf
+tests_tuf_client_scenarios_LDADD = $(TUF_LIBS)
+TESTS += tests/tuf_client.sh
+EXTRA_DIST += tests/tuf_client.sh tests/tuf_conformance.md
+TESTS += tests/lockprobe_repo_roles.sh
+EXTRA_DIST += tests/lockprobe_repo_roles.sh tests/tuf_lib.sh

@@ -940,7 +940,7 @@ tuf_role_same_keys(const struct tuf_metadata *a, const struct tuf_role *ra,
 	size_t			 i, j;
 	int			 found;
 
-	if (ra->threshold != rb->threshold || ra->nkeys != rb->nkeys)
+	if (ra->nkeys != rb->nkeys)
 		return 0;
 	for (i = 0; i < ra->nkeys; i++) {
 		ka = &a->keys[ra->keys[i]];
@@ -1013,21 +1013,29 @@ succinct_suffix_len(unsigned bits)
 }
 
 int
+tuf_succinct_bin_name(const struct tuf_succinct *sr, uint32_t bin,
+    char *name, size_t namelen)
+{
+	int	n;
+
+	n = snprintf(name, namelen, "%s-%0*x", sr->name_prefix,
+	    (int)succinct_suffix_len(sr->bit_length), bin);
+	return n < 0 || (size_t)n >= namelen ? TUF_ERR : TUF_OK;
+}
+
+int
 tuf_succinct_bin(const struct tuf_succinct *sr, const char *path,
     char *name, size_t namelen)
 {
 	unsigned char	d[crypto_hash_sha256_BYTES];
 	uint32_t	v;
-	int		n;
 
 	crypto_hash_sha256(d, (const unsigned char *)path, strlen(path));
 	v = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 |
 	    (uint32_t)d[2] << 8 | d[3];
 	if (sr->bit_length < 32)
 		v >>= 32 - sr->bit_length;
-	n = snprintf(name, namelen, "%s-%0*x", sr->name_prefix,
-	    (int)succinct_suffix_len(sr->bit_length), v);
-	return n < 0 || (size_t)n >= namelen ? TUF_ERR : TUF_OK;
+	return tuf_succinct_bin_name(sr, v, name, namelen);
 }
 
 static int

@@ -159,7 +159,10 @@ int	tuf_md_expired(const struct tuf_metadata *md, int64_t now,
 /* root: the role entry for a top-level role. */
 const struct tuf_role *tuf_md_toprole(const struct tuf_metadata *root,
 	    enum tuf_type type);
-/* Whether two role entries have the same keys and threshold. */
+/*
+ * Whether two role entries list the same keys (whatever their thresholds):
+ * false means the keys were rotated.
+ */
 int	tuf_role_same_keys(const struct tuf_metadata *a,
 	    const struct tuf_role *ra, const struct tuf_metadata *b,
 	    const struct tuf_role *rb);
@@ -197,6 +200,9 @@ const struct tuf_role *tuf_md_delegated_role(const struct tuf_metadata *md,
 int	tuf_path_match(const char *pattern, const char *path);
 /* The hash-bin role name for a path: "PREFIX-%0Nx", N hex digits. */
 int	tuf_succinct_bin(const struct tuf_succinct *sr, const char *path,
+	    char *name, size_t namelen);
+/* The name of bin number bin (0 to 2^bit_length - 1). */
+int	tuf_succinct_bin_name(const struct tuf_succinct *sr, uint32_t bin,
 	    char *name, size_t namelen);
 
 /*
