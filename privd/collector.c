@@ -35,6 +35,7 @@ static const char *const collector_ksyms[] = {
 #define NKSYMS	(sizeof(collector_ksyms) / sizeof(collector_ksyms[0]))
 #define CT_OWN_MAX	32	/* maps of the contention programs */
 #define REWALK_MIN_INTERVAL	1.0	/* seconds between requested walks */
+#define COLLECTOR_MMAP_THRESHOLD (128 * 1024)	/* glibc's initial value */
 
 struct collector {
 	struct mapwalk_result	 walk;
@@ -409,6 +410,12 @@ collector_start(struct privd *pd, const struct collector_settings *s)
 	}
 	pd->collector = c;
 	c->settings = *s;
+	/* A fixed threshold: the buffers of every stats read (megabytes with
+	 * a full stats table) are mapped and unmapped, instead of glibc
+	 * raising the threshold after the first free and keeping them. */
+	if (mallopt(M_MMAP_THRESHOLD, COLLECTOR_MMAP_THRESHOLD) != 1)
+		log_warnx("mallopt: cannot fix the mmap threshold; large "
+		    "buffers may stay resident");
 	collector_libbpf_log_init();
 	/* what the operator waits for first: the programs attached and the
 	 * maps tracked; then the calibration (well under a second) */
