@@ -145,6 +145,13 @@ bench_lockprobe_stress_CFLAGS = $(AM_CFLAGS) $(COLLECTOR_CFLAGS) \
 	-I$(top_srcdir)/tests
 bench_lockprobe_stress_LDADD = $(COLLECTOR_LIBS) -lpthread
 
+noinst_PROGRAMS += bench/mapwalk
+BENCH_PROGS += bench/mapwalk
+bench_mapwalk_SOURCES = bench/mapwalk.c tests/test_assets.c \
+	tests/test_assets.h
+bench_mapwalk_CFLAGS = $(AM_CFLAGS) $(COLLECTOR_CFLAGS) -I$(top_srcdir)/tests
+bench_mapwalk_LDADD = $(COLLECTOR_LIBS)
+
 # --- tests of the contention collector ------------------------------------------
 # bpf/ctref.bpf.c is test-only: it copies raw lock events for check_contention.
 BUILT_SOURCES += bpf/ctref.skel.h
