@@ -27,6 +27,7 @@ enum conf_type {
 	CONF_USER,
 	CONF_UINT,
 	CONF_ENUM,
+	CONF_WORDS,
 };
 
 #define PATH_NOT_ROOT	0x01
@@ -48,6 +49,7 @@ struct conf_key {
 	unsigned int		 min, max;	/* CONF_UINT */
 	const char		*unit;		/* CONF_UINT */
 	const struct conf_enum	*enums;		/* CONF_ENUM */
+	int			(*word_valid)(const char *);	/* CONF_WORDS */
 	const char		*desc;
 };
 
@@ -67,6 +69,10 @@ enum {
 	K_CONTROL_GROUP,
 	K_REWALK_INTERVAL,
 	K_RANGE_BUDGET,
+	K_COLLECTOR_ENABLED,
+	K_MAP_INCLUDE,
+	K_MAP_EXCLUDE,
+	K_MAP_TYPES,
 	K_COUNT
 };
 
@@ -76,6 +82,10 @@ enum {
 /* Enum keys are stored through an int. */
 _Static_assert(sizeof(enum sandbox_mode) == sizeof(int), "enum size");
 _Static_assert(CONF_MAX_USER == 32, "update the netd-user description");
+_Static_assert(CONF_MAX_WORDS >= SETTINGS_MAX_GLOBS &&
+    CONF_MAX_WORDS >= SETTINGS_MAX_MAP_TYPES, "conf_words too small");
+_Static_assert(CONF_WORD_LEN == SETTINGS_MAX_GLOB_LEN + 1,
+    "conf_words: one glob of the longest length");
 
 static const struct conf_enum log_levels[] = {
 	{ "error",	LOG_ERR },
@@ -88,6 +98,12 @@ static const struct conf_enum log_levels[] = {
 static const struct conf_enum sandbox_modes[] = {
 	{ "kill",	SANDBOX_KILL },
 	{ "trap",	SANDBOX_TRAP },
+	{ NULL,		0 }
+};
+
+static const struct conf_enum yes_no[] = {
+	{ "yes",	1 },
+	{ "no",		0 },
 	{ NULL,		0 }
 };
 
@@ -146,6 +162,22 @@ static const struct conf_key conf_keys[K_COUNT] = {
 	    FIELD(range_budget), .min = SETTINGS_BUDGET_MIN, .max = SETTINGS_BUDGET_MAX,
 	    .unit = "ranges",
 	    .desc = "the most lock ranges the contention programs track" },
+	[K_COLLECTOR_ENABLED] = { "collector-enabled", CONF_ENUM,
+	    FIELD(collector_enabled), .enums = yes_no,
+	    .desc = "whether the contention programs count" },
+	[K_MAP_INCLUDE] = { "map-include", CONF_WORDS, FIELD(map_include),
+	    .max = SETTINGS_MAX_GLOBS, .word_valid = settings_glob_valid,
+	    .desc = "map name globs of 1-64 characters of A-Z a-z 0-9 _ . - "
+	    "* ? [ ] !, separated by commas or blanks" },
+	[K_MAP_EXCLUDE] = { "map-exclude", CONF_WORDS, FIELD(map_exclude),
+	    .max = SETTINGS_MAX_GLOBS, .word_valid = settings_glob_valid,
+	    .desc = "map name globs of 1-64 characters of A-Z a-z 0-9 _ . - "
+	    "* ? [ ] !, separated by commas or blanks" },
+	[K_MAP_TYPES] = { "map-types", CONF_WORDS, FIELD(map_types),
+	    .max = SETTINGS_MAX_MAP_TYPES,
+	    .word_valid = settings_map_type_valid,
+	    .desc = "BPF map types as bpftool names them (hash, lru_hash, "
+	    "ringbuf, ...), separated by commas or blanks" },
 };
 
 struct conf_errs {
@@ -204,6 +236,7 @@ conf_defaults(struct lp_conf *conf)
 	    "%s", "root");
 	conf->rewalk_interval = 30;
 	conf->range_budget = 65536;
+	conf->collector_enabled = 1;
 }
 
 static void
@@ -361,6 +394,45 @@ user_is_valid(const char *s)
 	return 1;
 }
 
+#define WORD_SEPARATORS	BLANKS ","
+
+/* A list value: every word checked, at most k->max of them. */
+static int
+conf_set_words(struct conf_errs *e, size_t line, const struct conf_key *k,
+    const char *val, struct conf_words *out)
+{
+	struct conf_words	 words;
+	const char		*s;
+	size_t			 n;
+
+	memset(&words, 0, sizeof(words));
+	for (s = val + strspn(val, WORD_SEPARATORS); *s != '\0';
+	    s += n, s += strspn(s, WORD_SEPARATORS)) {
+		n = strcspn(s, WORD_SEPARATORS);
+		if (words.n == k->max) {
+			conf_err(e, line, k->name, "more than %u words; list "
+			    "at most %u", k->max, k->max);
+			return -1;
+		}
+		if (n >= CONF_WORD_LEN) {
+			conf_err(e, line, k->name, "'%.*s...' is longer than "
+			    "%d characters; expected %s", 16, s,
+			    CONF_WORD_LEN - 1, k->desc);
+			return -1;
+		}
+		memcpy(words.w[words.n], s, n);
+		words.w[words.n][n] = '\0';
+		if (!k->word_valid(words.w[words.n])) {
+			conf_err(e, line, k->name, "'%s' is not valid; "
+			    "expected %s", words.w[words.n], k->desc);
+			return -1;
+		}
+		words.n++;
+	}
+	*out = words;
+	return 0;
+}
+
 /* Check val against row k and store it; return -1 after reporting. */
 static int
 conf_set(struct conf_parse *p, size_t line, const struct conf_key *k,
@@ -450,6 +522,9 @@ conf_set(struct conf_parse *p, size_t line, const struct conf_key *k,
 		}
 		conf_err(e, line, k->name, "'%s' is not one of %s", val, list);
 		return -1;
+	case CONF_WORDS:
+		return conf_set_words(e, line, k, val,
+		    (struct conf_words *)(void *)field);
 	}
 	return -1;
 }
@@ -757,6 +832,18 @@ print_string(FILE *fp, const char *s)
 	putc('"', fp);
 }
 
+/* Words joined by commas: one unquoted value that parses back the same. */
+static void
+print_words(FILE *fp, const struct conf_words *words)
+{
+	unsigned int i;
+
+	if (words->n == 0)
+		fputs("\"\"", fp);
+	for (i = 0; i < words->n; i++)
+		fprintf(fp, "%s%s", i > 0 ? "," : "", words->w[i]);
+}
+
 void
 conf_print(FILE *fp, const struct lp_conf *conf)
 {
@@ -780,6 +867,10 @@ conf_print(FILE *fp, const struct lp_conf *conf)
 		case CONF_ENUM:
 			fputs(enum_name(k->enums,
 			    *(const int *)(const void *)field), fp);
+			break;
+		case CONF_WORDS:
+			print_words(fp,
+			    (const struct conf_words *)(const void *)field);
 			break;
 		}
 		putc('\n', fp);

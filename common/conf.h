@@ -13,6 +13,14 @@
 #define CONF_MAX_LINE		1024
 #define CONF_MAX_USER		32
 #define CONF_MAX_ERRORS		20	/* then "... more errors" */
+#define CONF_MAX_WORDS		40	/* in a list value (map-types) */
+#define CONF_WORD_LEN		65	/* a glob of 64 characters and NUL */
+
+/* A list value: words separated by blanks or commas. */
+struct conf_words {
+	unsigned int	n;
+	char		w[CONF_MAX_WORDS][CONF_WORD_LEN];
+};
 
 enum sandbox_mode {
 	SANDBOX_KILL = 0,	/* a call outside the allowlist kills netd */
@@ -35,6 +43,10 @@ struct lp_conf {
 	char			control_group[CONF_MAX_USER + 1];
 	unsigned int		rewalk_interval;	/* seconds */
 	unsigned int		range_budget;		/* ranges tracked */
+	int			collector_enabled;	/* 1 yes, 0 no */
+	struct conf_words	map_include;		/* name globs */
+	struct conf_words	map_exclude;
+	struct conf_words	map_types;		/* as bpftool names them */
 };
 
 void	conf_defaults(struct lp_conf *conf);
