@@ -4,7 +4,11 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +31,7 @@ enum conf_type {
 	CONF_USER,
 	CONF_UINT,
 	CONF_ENUM,
+	CONF_LISTEN,
 };
 
 #define PATH_NOT_ROOT	0x01
@@ -67,6 +72,7 @@ enum {
 	K_CONTROL_GROUP,
 	K_REWALK_INTERVAL,
 	K_RANGE_BUDGET,
+	K_METRICS_LISTEN,
 	K_COUNT
 };
 
@@ -146,6 +152,10 @@ static const struct conf_key conf_keys[K_COUNT] = {
 	    FIELD(range_budget), .min = SETTINGS_BUDGET_MIN, .max = SETTINGS_BUDGET_MAX,
 	    .unit = "ranges",
 	    .desc = "the most lock ranges the contention programs track" },
+	[K_METRICS_LISTEN] = { "metrics-listen", CONF_LISTEN,
+	    FIELD(metrics_listen),
+	    .desc = "a numeric address and port such as 127.0.0.1:9477 or "
+	    "[::1]:9477, or \"\" for no metrics endpoint" },
 };
 
 struct conf_errs {
@@ -361,6 +371,66 @@ user_is_valid(const char *s)
 	return 1;
 }
 
+int
+conf_listen_addr(const char *s, struct sockaddr_storage *ss,
+    unsigned int *sslen, char *err, size_t errlen)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
+	char			 host[CONF_MAX_LISTEN];
+	const char		*colon, *port;
+	size_t			 hlen;
+	unsigned long		 p;
+
+	if (strlen(s) >= CONF_MAX_LISTEN) {
+		snprintf(err, errlen, "longer than %d characters",
+		    CONF_MAX_LISTEN - 1);
+		return -1;
+	}
+	if (s[0] == '[') {
+		if ((colon = strstr(s, "]:")) == NULL) {
+			snprintf(err, errlen, "an IPv6 address needs the form "
+			    "[address]:port");
+			return -1;
+		}
+		hlen = (size_t)(colon - s - 1);
+		memcpy(host, s + 1, hlen);
+		port = colon + 2;
+	} else {
+		if ((colon = strrchr(s, ':')) == NULL) {
+			snprintf(err, errlen, "no port; add :port");
+			return -1;
+		}
+		hlen = (size_t)(colon - s);
+		memcpy(host, s, hlen);
+		port = colon + 1;
+	}
+	host[hlen] = '\0';
+	if (port[0] == '\0' || strspn(port, "0123456789") != strlen(port) ||
+	    strlen(port) > 5 || (p = strtoul(port, NULL, 10)) < 1 ||
+	    p > 65535) {
+		snprintf(err, errlen, "the port is not a number from 1 to "
+		    "65535");
+		return -1;
+	}
+	memset(ss, 0, sizeof(*ss));
+	if (s[0] != '[' && inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)p);
+		*sslen = sizeof(*sin);
+		return 0;
+	}
+	if (s[0] == '[' && inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)p);
+		*sslen = sizeof(*sin6);
+		return 0;
+	}
+	snprintf(err, errlen, "'%s' is not a numeric IPv4 address or a "
+	    "bracketed IPv6 address (names are not resolved)", host);
+	return -1;
+}
+
 /* Check val against row k and store it; return -1 after reporting. */
 static int
 conf_set(struct conf_parse *p, size_t line, const struct conf_key *k,
@@ -371,6 +441,8 @@ conf_set(struct conf_parse *p, size_t line, const struct conf_key *k,
 	char			*field = (char *)p->conf + k->off;
 	char			 list[128];
 	unsigned long long	 ull;
+	struct sockaddr_storage	 ss;
+	unsigned int		 sslen;
 	size_t			 len;
 
 	len = strlen(val);
@@ -450,6 +522,15 @@ conf_set(struct conf_parse *p, size_t line, const struct conf_key *k,
 		}
 		conf_err(e, line, k->name, "'%s' is not one of %s", val, list);
 		return -1;
+	case CONF_LISTEN:
+		if (val[0] != '\0' && conf_listen_addr(val, &ss, &sslen,
+		    list, sizeof(list)) == -1) {
+			conf_err(e, line, k->name, "'%s': %s; expected %s",
+			    val, list, k->desc);
+			return -1;
+		}
+		memcpy(field, val, len + 1);	/* checked: shorter than k->size */
+		return 0;
 	}
 	return -1;
 }
@@ -771,6 +852,7 @@ conf_print(FILE *fp, const struct lp_conf *conf)
 		switch (k->type) {
 		case CONF_PATH:
 		case CONF_USER:
+		case CONF_LISTEN:
 			print_string(fp, field);
 			break;
 		case CONF_UINT:

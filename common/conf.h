@@ -13,6 +13,7 @@
 #define CONF_MAX_LINE		1024
 #define CONF_MAX_USER		32
 #define CONF_MAX_ERRORS		20	/* then "... more errors" */
+#define CONF_MAX_LISTEN		64	/* "[IPv6]:port" */
 
 enum sandbox_mode {
 	SANDBOX_KILL = 0,	/* a call outside the allowlist kills netd */
@@ -35,6 +36,7 @@ struct lp_conf {
 	char			control_group[CONF_MAX_USER + 1];
 	unsigned int		rewalk_interval;	/* seconds */
 	unsigned int		range_budget;		/* ranges tracked */
+	char			metrics_listen[CONF_MAX_LISTEN]; /* "": off */
 };
 
 void	conf_defaults(struct lp_conf *conf);
@@ -54,5 +56,13 @@ int	conf_parse_buffer(const char *name, const char *buf, size_t len,
 void	conf_print(FILE *fp, const struct lp_conf *conf);
 
 const char *conf_log_level_name(int level);
+
+/*
+ * The address of metrics-listen, "IPv4:port" or "[IPv6]:port", numeric
+ * only, into *ss; return 0, or -1 with what is wrong in err.
+ */
+struct sockaddr_storage;
+int	conf_listen_addr(const char *s, struct sockaddr_storage *ss,
+	    unsigned int *sslen, char *err, size_t errlen);
 
 #endif

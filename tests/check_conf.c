@@ -65,6 +65,7 @@ assert_conf_eq(const struct lp_conf *a, const struct lp_conf *b)
 	ck_assert_str_eq(a->control_group, b->control_group);
 	ck_assert_uint_eq(a->rewalk_interval, b->rewalk_interval);
 	ck_assert_uint_eq(a->range_budget, b->range_budget);
+	ck_assert_str_eq(a->metrics_listen, b->metrics_listen);
 }
 
 static void
@@ -206,6 +207,13 @@ START_TEST(test_good_values)
 	    &conf), 0);
 	ck_assert_str_eq(conf.state_dir, "/var/lib/x");
 	ck_assert_int_eq(parse("state-directory /var/..lib/x../\n", &conf), 0);
+
+	ck_assert_int_eq(parse("metrics-listen 127.0.0.1:9477\n", &conf), 0);
+	ck_assert_str_eq(conf.metrics_listen, "127.0.0.1:9477");
+	ck_assert_int_eq(parse("metrics-listen \"[::1]:65535\"\n", &conf), 0);
+	ck_assert_str_eq(conf.metrics_listen, "[::1]:65535");
+	ck_assert_int_eq(parse("metrics-listen \"\"\n", &conf), 0);
+	ck_assert_str_eq(conf.metrics_listen, "");
 
 	ck_assert_int_eq(parse("netd-user a\n", &conf), 0);
 	ck_assert_str_eq(conf.netd_user, "a");
@@ -402,6 +410,48 @@ static const struct {
 	    NAME ":0: heartbeat-timeout: the default of 15 seconds is not "
 	    "greater than heartbeat-interval (20 seconds, line 1); set "
 	    "heartbeat-timeout above 20 or lower heartbeat-interval\n" },
+	/* The metrics endpoint's address. */
+	{ "metrics-listen 127.0.0.1\n",
+	    NAME ":1: metrics-listen: '127.0.0.1': no port; add :port; "
+	    "expected a numeric address and port such as 127.0.0.1:9477 or "
+	    "[::1]:9477, or \"\" for no metrics endpoint\n" },
+	{ "metrics-listen 127.0.0.1:0\n",
+	    NAME ":1: metrics-listen: '127.0.0.1:0': the port is not a number "
+	    "from 1 to 65535; expected a numeric address and port such as "
+	    "127.0.0.1:9477 or [::1]:9477, or \"\" for no metrics "
+	    "endpoint\n" },
+	{ "metrics-listen 127.0.0.1:65536\n",
+	    NAME ":1: metrics-listen: '127.0.0.1:65536': the port is not a "
+	    "number from 1 to 65535; expected a numeric address and port such "
+	    "as 127.0.0.1:9477 or [::1]:9477, or \"\" for no metrics "
+	    "endpoint\n" },
+	{ "metrics-listen 127.0.0.1:+9\n",
+	    NAME ":1: metrics-listen: '127.0.0.1:+9': the port is not a "
+	    "number from 1 to 65535; expected a numeric address and port such "
+	    "as 127.0.0.1:9477 or [::1]:9477, or \"\" for no metrics "
+	    "endpoint\n" },
+	{ "metrics-listen localhost:9477\n",
+	    NAME ":1: metrics-listen: 'localhost:9477': 'localhost' is not a "
+	    "numeric IPv4 address or a bracketed IPv6 address (names are not "
+	    "resolved); expected a numeric address and port such as "
+	    "127.0.0.1:9477 or [::1]:9477, or \"\" for no metrics "
+	    "endpoint\n" },
+	{ "metrics-listen ::1:9477\n",
+	    NAME ":1: metrics-listen: '::1:9477': '::1' is not a numeric IPv4 "
+	    "address or a bracketed IPv6 address (names are not resolved); "
+	    "expected a numeric address and port such as 127.0.0.1:9477 or "
+	    "[::1]:9477, or \"\" for no metrics endpoint\n" },
+	{ "metrics-listen [::1]9477\n",
+	    NAME ":1: metrics-listen: '[::1]9477': an IPv6 address needs the "
+	    "form [address]:port; expected a numeric address and port such as "
+	    "127.0.0.1:9477 or [::1]:9477, or \"\" for no metrics "
+	    "endpoint\n" },
+	{ "metrics-listen [127.0.0.1]:9477\n",
+	    NAME ":1: metrics-listen: '[127.0.0.1]:9477': '127.0.0.1' is not "
+	    "a numeric IPv4 address or a bracketed IPv6 address (names are not "
+	    "resolved); expected a numeric address and port such as "
+	    "127.0.0.1:9477 or [::1]:9477, or \"\" for no metrics "
+	    "endpoint\n" },
 	/* Control bytes are not copied to the error text. */
 	{ "colour\033[2J blue\n",
 	    NAME ":1: colour?[2J: unknown key; see lockprobe.conf(5) for the "
@@ -592,7 +642,8 @@ START_TEST(test_print_roundtrip)
 	    "control-socket " RUNSTATEDIR "/lockprobe.sock\n"
 	    "control-group root\n"
 	    "rewalk-interval 30\n"
-	    "range-budget 65536\n");
+	    "range-budget 65536\n"
+	    "metrics-listen \"\"\n");
 	ck_assert_int_eq(conf_parse_buffer(NAME, text, len, &back, errbuf,
 	    sizeof(errbuf)), 0);
 	assert_conf_eq(&back, &conf);
@@ -609,6 +660,8 @@ START_TEST(test_print_roundtrip)
 	conf.heartbeat_timeout = 300;
 	conf.netd_seccomp = SANDBOX_TRAP;
 	(void)snprintf(conf.btf_path, sizeof(conf.btf_path), "/b.btf");
+	(void)snprintf(conf.metrics_listen, sizeof(conf.metrics_listen),
+	    "[::1]:9477");
 	text = print_conf(&conf, &len);
 	ck_assert_str_eq(text,
 	    "state-directory \"/var/lib/lock probe #1\"\n"
@@ -625,7 +678,8 @@ START_TEST(test_print_roundtrip)
 	    "control-socket " RUNSTATEDIR "/lockprobe.sock\n"
 	    "control-group root\n"
 	    "rewalk-interval 30\n"
-	    "range-budget 65536\n");
+	    "range-budget 65536\n"
+	    "metrics-listen [::1]:9477\n");
 	memset(&back, 0, sizeof(back));
 	ck_assert_int_eq(conf_parse_buffer(NAME, text, len, &back, errbuf,
 	    sizeof(errbuf)), 0);
