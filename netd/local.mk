@@ -16,12 +16,14 @@ libnetd_a_SOURCES = \
 	netd/fetch.c netd/fetch.h \
 	netd/pollsched.c netd/pollsched.h \
 	netd/store.c netd/store.h \
+	netd/metrics_render.c netd/metrics.h \
 	netd/netd_sandbox.c
 libnetd_a_CFLAGS = $(NETD_CFLAGS)
 EXTRA_DIST += netd/local.mk
 
 libexec_PROGRAMS += lockprobe-netd
-lockprobe_netd_SOURCES = netd/netd.c netd/netd.h netd/control.c
+lockprobe_netd_SOURCES = netd/netd.c netd/netd.h netd/control.c \
+	netd/metrics.c
 lockprobe_netd_CFLAGS = $(NETD_CFLAGS)
 lockprobe_netd_LDADD = $(NETD_LIBS)
 

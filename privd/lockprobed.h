@@ -60,6 +60,7 @@ struct privd {
 	struct pidfile		*pidfile;
 	int			 control_fd;
 	char			 control_path[PATH_MAX];
+	int			 metrics_fd;	/* -1: no metrics endpoint */
 	struct assets		 assets;
 	struct collector	*collector;
 	int			 stopping;
@@ -89,6 +90,7 @@ int	control_check_conf(const struct lp_conf *conf, char *err,
 	    size_t errlen);
 int	control_listen(const struct lp_conf *conf, char *err, size_t errlen);
 void	control_close(struct privd *pd);
+int	metrics_listen(const struct lp_conf *conf, char *err, size_t errlen);
 void	control_dispatch(struct privd *pd, const Lockprobe__Envelope *env);
 
 /* privd/netd_child.c */
