@@ -31,13 +31,17 @@
 #define METRICS_READ_SEC	10	/* to send the whole request */
 #define METRICS_ANSWER_SEC	30	/* to collect and write the answer */
 #define METRICS_PRIVD_SEC	5	/* for each answer of lockprobed */
+#define METRICS_LINGER_SEC	2	/* for the client to close after us */
 #define METRICS_MAX_PAGES	4096	/* StatsReply pages per scrape */
 #define METRICS_MAX_BODY	(32 * 1024 * 1024)
 
 enum client_state {
 	CLIENT_READING,
 	CLIENT_WAITING,		/* for the collection */
-	CLIENT_WRITING,		/* closed once the answer is out */
+	CLIENT_WRITING,
+	CLIENT_LINGERING,	/* answer out: drain the client's bytes until
+				   it closes, so that closing sends no RST
+				   that could destroy the answer */
 };
 
 struct metrics_client {
@@ -353,6 +357,8 @@ on_read(struct bufferevent *bev, void *arg)
 	char *line;
 	size_t len;
 
+	if (c->state == CLIENT_LINGERING)
+		evbuffer_drain(in, evbuffer_get_length(in));
 	if (c->state != CLIENT_READING)
 		return;
 	end = evbuffer_search(in, "\r\n\r\n", 4, NULL);
@@ -385,9 +391,15 @@ static void
 on_written(struct bufferevent *bev, void *arg)
 {
 	struct metrics_client *c = arg;
+	struct timeval tv = { METRICS_LINGER_SEC, 0 };
 
-	if (c->state == CLIENT_WRITING &&
-	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+	if (c->state != CLIENT_WRITING ||
+	    evbuffer_get_length(bufferevent_get_output(bev)) != 0)
+		return;
+	c->state = CLIENT_LINGERING;
+	if (shutdown(bufferevent_getfd(bev), SHUT_WR) == -1 ||
+	    bufferevent_enable(bev, EV_READ) == -1 ||
+	    evtimer_add(c->deadline_ev, &tv) == -1)
 		client_close(c);
 }
 
