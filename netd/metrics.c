@@ -317,10 +317,11 @@ metrics_answer(const Lockprobe__Envelope *env)
 
 /*
  * The request line: "GET /metrics HTTP/1.1".  A query string is allowed
- * (Prometheus adds none, but some tools do) and ignored.
+ * (Prometheus adds none, but some tools do) and ignored.  Return why it is
+ * refused, or METRICS_NREFUSALS when it is fine.  Pure (fuzz_metrics).
  */
-static enum metrics_refusal
-check_request_line(char *line)
+enum metrics_refusal
+metrics_check_request(char *line)
 {
 	char *method, *target, *version, *end;
 
@@ -375,7 +376,7 @@ on_read(struct bufferevent *bev, void *arg)
 	if (line == NULL || len > METRICS_MAX_LINE || strlen(line) != len)
 		why = METRICS_BAD_REQUEST;
 	else
-		why = check_request_line(line);
+		why = metrics_check_request(line);
 	free(line);
 	if (why != METRICS_NREFUSALS) {
 		client_refuse(c, why);

@@ -58,5 +58,6 @@ int	metrics_init(struct event_base *base, struct ipc_channel *privd,
 	    size_t errlen);
 int	metrics_start(void);	/* does nothing without metrics_init */
 int	metrics_answer(const Lockprobe__Envelope *env);
+enum metrics_refusal metrics_check_request(char *line);
 
 #endif
