@@ -3,7 +3,8 @@
  * Every family is always declared (HELP and TYPE), with or without
  * samples, so a scrape shows the whole schema; a lock class this host
  * cannot observe gets no contention samples at all (never a blind zero),
- * and lockprobe_observability says why.
+ * and lockprobe_observability says why.  A lock with no waits yet has only
+ * its +Inf bucket.
  */
 #include "config.h"
 
@@ -421,7 +422,10 @@ metrics_render_stats(struct metrics_locks *ml, const Lockprobe__StatsReply *sr)
 			cum += l->hist[j];
 		/* +Inf, the count, is never below a finite bucket */
 		count = l->count > cum ? l->count : cum;
-		for (cum = 0, j = 0; j < l->n_hist; j++) {
+		/* a lock never waited for has only +Inf: with many idle maps
+		 * the finite buckets would be most of the scrape; they appear
+		 * with the first wait and stay */
+		for (cum = 0, j = 0; count > 0 && j < l->n_hist; j++) {
 			cum += l->hist[j];
 			/* slot j: waits below 2^(j+1) ns */
 			put(&h, "lockprobe_lock_wait_seconds_bucket{%s,le=\"%.9g\"}"

@@ -31,8 +31,8 @@ static Lockprobe__Observability	 obs[2], *obs_ptrs[2];
 static Lockprobe__RemoteStatus	 remote = LOCKPROBE__REMOTE_STATUS__INIT;
 static Lockprobe__ConfigState	 cfg = LOCKPROBE__CONFIG_STATE__INIT;
 static Lockprobe__ConfigState	*cfg_ptrs[1] = { &cfg };
-static Lockprobe__LockStat	 rows[3], *row_ptrs[3];
-static uint64_t			 hist[3][NSLOTS];
+static Lockprobe__LockStat	 rows[4], *row_ptrs[4];
+static uint64_t			 hist[4][NSLOTS];
 
 static void
 fixture(void)
@@ -62,7 +62,7 @@ fixture(void)
 	st.calibration = &cal;
 	ns.remote = NULL;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		lockprobe__lock_stat__init(&rows[i]);
 		row_ptrs[i] = &rows[i];
 		rows[i].map_id = 7 + (uint32_t)i;
@@ -93,6 +93,11 @@ fixture(void)
 	rows[2].verdict = LOCKPROBE__OBSERVABILITY__VERDICT__INCONCLUSIVE;
 	hist[2][1] = 5;
 	rows[2].count = 4;
+	/* observable and idle: a real zero, with only its +Inf bucket */
+	rows[3].map_name = (char *)"idle";
+	rows[3].lock_kind = (char *)"htab_bucket";
+	rows[3].lock_class = (char *)"mutex";
+	rows[3].verdict = LOCKPROBE__OBSERVABILITY__VERDICT__OBSERVABLE;
 }
 
 /* Render status and one page of rows into `rendered`. */
@@ -193,6 +198,22 @@ START_TEST(test_histogram)
 	    "map_name=\"busy\",map_type=\"hash\",lock=\"freeze_mutex\","
 	    "lock_class=\"mutex\"} 0.000000007");
 	assert_line("lockprobe_collector_ranges_tracked 47");
+	assert_promtool_accepts();
+}
+END_TEST
+
+START_TEST(test_idle)
+{
+	fixture();
+	render(4);
+	assert_line("lockprobe_lock_wait_seconds_bucket{map_id=\"10\","
+	    "map_name=\"idle\",map_type=\"hash\",lock=\"htab_bucket\","
+	    "lock_class=\"mutex\",le=\"+Inf\"} 0");
+	assert_line("lockprobe_lock_wait_seconds_count{map_id=\"10\","
+	    "map_name=\"idle\",map_type=\"hash\",lock=\"htab_bucket\","
+	    "lock_class=\"mutex\"} 0");
+	assert_no("map_name=\"idle\",map_type=\"hash\",lock=\"htab_bucket\","
+	    "lock_class=\"mutex\",le=\"2e-09\"");
 	assert_promtool_accepts();
 }
 END_TEST
@@ -303,6 +324,7 @@ main(void)
 	int failed;
 
 	tcase_add_test(tc, test_histogram);
+	tcase_add_test(tc, test_idle);
 	tcase_add_test(tc, test_blind_has_no_samples);
 	tcase_add_test(tc, test_hostile_names);
 	tcase_add_test(tc, test_remote);
