@@ -4,8 +4,9 @@
  * listening) the TCP socket on descriptor IPC_METRICS_FD; netd only
  * accepts on it.  A scrape asks lockprobed for its status and every page of
  * its statistics, renders them (metrics_render.c), and answers every client
- * waiting for it; one collection runs at a time, and clients that arrive
- * meanwhile share it.  Each connection carries one request and is closed.
+ * waiting for it; one collection runs at a time, clients that arrive
+ * meanwhile share it, and for a second after it, it is the answer.  Each
+ * connection carries one request and is closed.
  */
 #include "config.h"
 
@@ -13,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,9 @@
 #define METRICS_ANSWER_SEC	30	/* to collect and write the answer */
 #define METRICS_PRIVD_SEC	5	/* for each answer of lockprobed */
 #define METRICS_LINGER_SEC	2	/* for the client to close after us */
+#define METRICS_CACHE_MS	1000	/* a scrape this recent is answered
+					   again: clients cannot make
+					   lockprobed read its maps faster */
 #define METRICS_MAX_PAGES	4096	/* StatsReply pages per scrape */
 #define METRICS_MAX_BODY	(32 * 1024 * 1024)
 
@@ -72,6 +77,9 @@ struct metrics {
 	unsigned int		 pages;
 	struct evbuffer		*status_text;
 	struct metrics_locks	 locks;
+	/* the last scrape, for METRICS_CACHE_MS */
+	struct evbuffer		*cached;
+	struct timespec		 cached_at;
 };
 
 static struct metrics metrics;
@@ -178,11 +186,31 @@ collect_done(int ok)
 		} else
 			client_refuse(c, METRICS_UNAVAILABLE);
 	}
-	if (body != NULL)
-		evbuffer_free(body);
-	evbuffer_free(metrics.status_text);
+	if (body != NULL) {
+		if (metrics.cached != NULL)
+			evbuffer_free(metrics.cached);
+		metrics.cached = body;
+		clock_gettime(CLOCK_MONOTONIC, &metrics.cached_at);
+	}
+	if (metrics.status_text != NULL)
+		evbuffer_free(metrics.status_text);
 	metrics.status_text = NULL;
 	metrics_locks_free(&metrics.locks);
+}
+
+/* The last scrape, if it is recent enough to answer with again. */
+static struct evbuffer *
+recent_scrape(void)
+{
+	struct timespec now;
+	long ms;
+
+	if (metrics.cached == NULL)
+		return NULL;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - metrics.cached_at.tv_sec) * 1000 +
+	    (now.tv_nsec - metrics.cached_at.tv_nsec) / 1000000;
+	return ms < METRICS_CACHE_MS ? metrics.cached : NULL;
 }
 
 static int
@@ -354,6 +382,7 @@ on_read(struct bufferevent *bev, void *arg)
 	struct evbuffer *in = bufferevent_get_input(bev);
 	struct evbuffer_ptr end;
 	struct timeval tv = { METRICS_ANSWER_SEC, 0 };
+	struct evbuffer *recent;
 	enum metrics_refusal why;
 	char *line;
 	size_t len;
@@ -380,6 +409,11 @@ on_read(struct bufferevent *bev, void *arg)
 	free(line);
 	if (why != METRICS_NREFUSALS) {
 		client_refuse(c, why);
+		return;
+	}
+	if ((recent = recent_scrape()) != NULL) {
+		metrics.counters.scrapes++;
+		client_answer(c, "200 OK", "", recent, NULL);
 		return;
 	}
 	c->state = CLIENT_WAITING;

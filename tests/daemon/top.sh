@@ -18,12 +18,8 @@ setsid "$STRESS" -d 30000 -m mmap array > "$T/stress.out" 2>&1 &
 stress=$!
 trap 'kill -TERM -- "-$stress" 2>/dev/null; cleanup' EXIT
 # the map of this stress run (another test may run one of its own)
-stress_maps() {
-	for p in $(pgrep -s "$stress"); do cat /proc/"$p"/fdinfo/* 2>/dev/null; done |
-	    awk '$1 == "map_id:" { print $2 }' | sort -u | tr '\n' ' '
-}
-wait_for 10 "the stress helper's map" sh -c "[ -n \"\$(for p in \$(pgrep -s $stress); do grep map_id /proc/\$p/fdinfo/* 2>/dev/null; done)\" ]"
-ours=$(stress_maps)
+wait_for 10 "the stress helper's map" sh -c ". '$top_srcdir/tests/lib.sh'; [ -n \"\$(process_map_ids $stress)\" ]"
+ours=$(process_map_ids "$stress")
 [ -n "$ours" ] || fail "the stress helper holds no map"
 id=${ours%% *}
 wait_for 10 "map $id in stats" sh -c \
