@@ -557,6 +557,24 @@ metrics_init(struct event_base *base, struct ipc_channel *privd,
 	return 0;
 }
 
+/* For lockprobectl status; nothing without metrics_init. */
+void
+metrics_fill_status(Lockprobe__NetdStatus *ns)
+{
+	static Lockprobe__MetricsStatus ms;
+	size_t i;
+
+	if (metrics.accept_ev == NULL)
+		return;
+	lockprobe__metrics_status__init(&ms);
+	for (i = 0; i < METRICS_MAX_CLIENTS; i++)
+		ms.clients += metrics.clients[i] != NULL;
+	ms.scrapes = metrics.counters.scrapes;
+	for (i = 0; i < METRICS_NREFUSALS; i++)
+		ms.refused += metrics.counters.refused[i];
+	ns->metrics = &ms;
+}
+
 int
 metrics_start(void)
 {

@@ -59,5 +59,6 @@ int	metrics_init(struct event_base *base, struct ipc_channel *privd,
 int	metrics_start(void);	/* does nothing without metrics_init */
 int	metrics_answer(const Lockprobe__Envelope *env);
 enum metrics_refusal metrics_check_request(char *line);
+void	metrics_fill_status(Lockprobe__NetdStatus *ns);
 
 #endif

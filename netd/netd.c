@@ -170,6 +170,7 @@ fill_status(Lockprobe__NetdStatus *ns, void *arg)
 	ns->control_clients = control_nclients();
 	ns->control_rejected = control_rejected();
 	ns->log_dropped = nd->log_dropped;
+	metrics_fill_status(ns);
 }
 
 static void

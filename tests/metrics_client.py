@@ -12,6 +12,7 @@ well-behaved client would.
   metrics_client.py PORT parse FILE          parse FILE with prometheus_client
                                              and print one family per line
 """
+import os
 import socket
 import sys
 
@@ -52,8 +53,12 @@ def main():
         ans = exchange(port, ("%s %s HTTP/1.1\r\nHost: %s\r\n\r\n" %
                               (method, args[0], HOST)).encode())
         head, _, body = ans.partition(b"\r\n\r\n")
-        print(status_line(head))
-        sys.stdout.write(body.decode("utf-8"))
+        try:
+            print(status_line(head))
+            sys.stdout.write(body.decode("utf-8"))
+            sys.stdout.flush()
+        except BrokenPipeError:     # | head -n 1: as the Python docs say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     elif cmd == "raw":
         print(status_line(exchange(port, bytes.fromhex(args[0]))))
     elif cmd == "huge":

@@ -662,6 +662,11 @@ status_text(const Lockprobe__Envelope *ans)
 		    (unsigned long long)nd->ipc->sent,
 		    (unsigned long long)nd->ipc->received,
 		    (unsigned long long)nd->ipc->rejected);
+		if (nd->metrics != NULL)
+			printf("  metrics endpoint: clients %u, scrapes %llu, "
+			    "refused %llu\n", nd->metrics->clients,
+			    (unsigned long long)nd->metrics->scrapes,
+			    (unsigned long long)nd->metrics->refused);
 	}
 	if (st->btf_source != NULL)
 		printf("BTF: %s, %s\n", st->btf_source,
@@ -814,6 +819,12 @@ status_json(const Lockprobe__Envelope *ans)
 		    "control_clients", st->netd->control_clients,
 		    "control_rejected", (json_int_t)st->netd->control_rejected,
 		    "log_dropped", (json_int_t)st->netd->log_dropped));
+	if (st->netd != NULL && st->netd->metrics != NULL)
+		json_object_set_new(json_object_get(o, "netd"), "metrics",
+		    json_pack("{s:i,s:I,s:I}",
+		    "clients", st->netd->metrics->clients,
+		    "scrapes", (json_int_t)st->netd->metrics->scrapes,
+		    "refused", (json_int_t)st->netd->metrics->refused));
 	return o;
 }
 

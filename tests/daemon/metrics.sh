@@ -161,5 +161,10 @@ for k, v in want.items():
     assert r[k] == v, (k, r[k], v)
 assert [s.value for s in fams["lockprobe_metrics_scrapes"].samples][0] >= 2
 PY
-ok "netd (pid $netd) still serves, and counted each refusal"
+ctl -j status > "$T/status.json" || fail "status"
+$PY -c 'import json, sys
+m = json.load(open(sys.argv[1]))["netd"]["metrics"]
+assert m["scrapes"] >= 2 and m["refused"] >= 10, m' "$T/status.json" || fail "status -j: $(cat "$T/status.json")"
+ctl status | grep -q "^  metrics endpoint: clients [0-9]*, scrapes [1-9][0-9]*, refused [1-9][0-9]*$" || fail "status: $(ctl status)"
+ok "netd (pid $netd) still serves, and counted each refusal (lockprobectl status too)"
 finish
