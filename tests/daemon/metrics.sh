@@ -24,6 +24,22 @@ trap 'umount "$T/bpffs" 2>/dev/null; cleanup' EXIT
 ctl() { "$LOCKPROBECTL" -s "$T/ctl.sock" "$@"; }
 scrape() { $CLIENT "$PORT" get /metrics > "$T/answer" && sed -n '2,$p' "$T/answer" > "$1" && head -n 1 "$T/answer"; }
 
+# an address in use: lockprobed refuses to start, and says what to do
+$PY -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
+open(sys.argv[2], "w").close(); time.sleep(60)' "$PORT" "$T/held" &
+holder=$!
+wait_for 10 "the port held" test -e "$T/held"
+if "$LOCKPROBED" -d -f "$CONF" > "$T/busy.out" 2>&1; then
+	kill "$holder"
+	fail "lockprobed started on a port in use"
+fi
+kill "$holder"
+wait "$holder" 2>/dev/null
+grep -q "metrics-listen 127.0.0.1:$PORT: Address already in use; choose a free port" "$T/busy.out" || fail "port in use: $(cat "$T/busy.out")"
+ok "a port in use: $(grep -o 'metrics-listen.*' "$T/busy.out")"
+
 start_daemon
 wait_netd_up 1
 netd=$(netd_pid)
