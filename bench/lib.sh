@@ -1,25 +1,34 @@
-# Shared by the benchmarks that run lockprobed (sourced, not run): a
-# private directory and configuration, N hash maps held open by a process
-# of their own, and lockprobed started in the foreground.  From a build
-# directory, as root.
-build=$(pwd)
-[ -x "$build/lockprobed" ] || { echo "$0: run it in a build directory" >&2; exit 1; }
-user=_lockprobe
-getent passwd "$user" >/dev/null || user=nobody
-dir=$(mktemp -d /tmp/lockprobe-bench.XXXXXX)
-chmod 755 "$dir"
-holder=
-privd=
-cleanup() {
+# Shared by the shell benchmarks (bench/startup.sh, bench/scrape.sh):
+# sourced, not run, from a build directory, as root.
+#
+#   bench_setup NAME     $build, $user, a private $dir, cleanup on exit
+#   bench_hold_maps N    N hash maps on the host, held open until exit
+#   bench_conf [LINE...] $dir/lockprobe.conf for this build, plus LINEs
+#   bench_start          start lockprobed with it ($privd, log in $dir/log)
+#   bench_wait_log RE    wait until the log has a line matching RE
+#
+# $privd, once set to lockprobed's pid, is stopped on exit too.
+
+bench_setup() {
+	build=$(pwd)
+	[ -x "$build/lockprobed" ] || { echo "$1: run it in a build directory" >&2; exit 1; }
+	user=_lockprobe
+	getent passwd "$user" >/dev/null || user=nobody
+	dir=$(mktemp -d "/tmp/lockprobe-$1.XXXXXX")
+	chmod 755 "$dir"
+	holder=
+	privd=
+	trap bench_cleanup EXIT
+}
+
+bench_cleanup() {
 	[ -z "$privd" ] || kill -TERM "$privd" 2>/dev/null || true
 	[ -z "$holder" ] || kill "$holder" 2>/dev/null || true
 	wait 2>/dev/null || true
 	rm -rf "$dir"
 }
-trap cleanup EXIT
 
-# make_maps N: N hash maps, held open until the benchmark ends
-make_maps() {
+bench_hold_maps() {
 	python3 - "$1" "$dir/maps-ready" <<'PY' &
 import ctypes, os, struct, sys, time
 libc = ctypes.CDLL(None, use_errno=True)
@@ -36,13 +45,12 @@ time.sleep(3600)
 PY
 	holder=$!
 	while [ ! -e "$dir/maps-ready" ]; do
-		kill -0 "$holder" 2>/dev/null || { echo "$0: could not create the maps" >&2; exit 1; }
+		kill -0 "$holder" 2>/dev/null || { echo "could not create the maps" >&2; exit 1; }
 		sleep 0.05
 	done
 }
 
-# start_privd [KEY VALUE LINE...]: lockprobed with these extra settings
-start_privd() {
+bench_conf() {
 	{
 		echo "state-directory $dir/state"
 		echo "netd-user $user"
@@ -50,15 +58,19 @@ start_privd() {
 		echo "pidfile $dir/lockprobed.pid"
 		echo "control-socket $dir/ctl.sock"
 		echo "asset-directory $build/bpf"
-		for line in "$@"; do echo "$line"; done
+		for line in "$@"; do
+			echo "$line"
+		done
 	} > "$dir/lockprobe.conf"
 	chmod 644 "$dir/lockprobe.conf"
+}
+
+bench_start() {
 	"$build/lockprobed" -d -f "$dir/lockprobe.conf" > "$dir/log" 2>&1 &
 	privd=$!
 }
 
-# wait_log PATTERN: until lockprobed has logged it
-wait_log() {
+bench_wait_log() {
 	while ! grep -q "$1" "$dir/log"; do
 		kill -0 "$privd" 2>/dev/null || { cat "$dir/log"; exit 1; }
 		sleep 0.002

@@ -10,16 +10,18 @@ set -euo pipefail
 n=${1:-1000}
 rounds=${2:-20}
 . "$(dirname "$0")/lib.sh"
-make_maps "$n"
+bench_setup memory
+bench_hold_maps "$n"
 
 ctl() { "$build/lockprobectl" -s "$dir/ctl.sock" "$@"; }
 rss_kib() { awk '/^VmRSS/ { print $2 }' /proc/"$privd"/status; }
 hwm_kib() { awk '/^VmHWM/ { print $2 }' /proc/"$privd"/status; }
 
 # walks only on request, so that every round does exactly one
-start_privd "rewalk-interval 86400"
-wait_log "is up: protocol"
-wait_log "calibration: "
+bench_conf "rewalk-interval 86400"
+bench_start
+bench_wait_log "is up: protocol"
+bench_wait_log "calibration: "
 start=$(rss_kib)
 echo "maps on the host: $(grep -o 'map walk 1: [0-9]* maps' "$dir/log" | grep -o '[0-9]* maps')"
 echo "resident set once up (calibrated, first walk done): $start KiB"

@@ -8,13 +8,17 @@
 set -euo pipefail
 n=${1:-1000}
 . "$(dirname "$0")/lib.sh"
-make_maps "$n"
+bench_setup startup
+
+# N hash maps, held open by a process of their own
+bench_hold_maps "$n"
+bench_conf
 
 t0=$(date +%s%N)
-start_privd
-wait_log "map walk 1:"
+bench_start
+bench_wait_log "map walk 1:"
 t1=$(date +%s%N)
-wait_log "is up: protocol"
+bench_wait_log "is up: protocol"
 
 echo "maps on the host: $(grep -o 'map walk 1: [0-9]* maps' "$dir/log" | grep -o '[0-9]* maps')"
 echo "start to contention programs attached and first walk done: $(( (t1 - t0) / 1000000 )) ms (target: under 300 ms with 1,000 maps)"

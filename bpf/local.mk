@@ -89,7 +89,7 @@ BUILT_SOURCES += bench/rangelookup.skel.h
 CLEANFILES += bench/rangelookup.bpf.o bench/rangelookup.skel.h \
 	bench/rangelookup.skel.h.tmp
 EXTRA_DIST += bpf/rangeidx.h bpf/rangeidx.bpf.h bench/rangelookup.bpf.c \
-	bench/startup.sh bench/memory.sh bench/lib.sh
+	bench/startup.sh bench/memory.sh bench/scrape.sh bench/lib.sh
 
 bench/rangelookup.bpf.o: $(top_srcdir)/bench/rangelookup.bpf.c \
     $(top_srcdir)/bpf/rangeidx.h $(top_srcdir)/bpf/rangeidx.bpf.h bpf/vmlinux.h

@@ -4,7 +4,11 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +32,7 @@ enum conf_type {
 	CONF_UINT,
 	CONF_ENUM,
 	CONF_WORDS,
+	CONF_LISTEN,
 };
 
 #define PATH_NOT_ROOT	0x01
@@ -73,6 +78,7 @@ enum {
 	K_MAP_INCLUDE,
 	K_MAP_EXCLUDE,
 	K_MAP_TYPES,
+	K_METRICS_LISTEN,
 	K_COUNT
 };
 
@@ -178,6 +184,10 @@ static const struct conf_key conf_keys[K_COUNT] = {
 	    .word_valid = settings_map_type_valid,
 	    .desc = "BPF map types as bpftool names them (hash, lru_hash, "
 	    "ringbuf, ...), separated by commas or blanks" },
+	[K_METRICS_LISTEN] = { "metrics-listen", CONF_LISTEN,
+	    FIELD(metrics_listen),
+	    .desc = "a numeric address and port such as 127.0.0.1:9477 or "
+	    "[::1]:9477, or \"\" for no metrics endpoint" },
 };
 
 struct conf_errs {
@@ -433,6 +443,66 @@ conf_set_words(struct conf_errs *e, size_t line, const struct conf_key *k,
 	return 0;
 }
 
+int
+conf_listen_addr(const char *s, struct sockaddr_storage *ss,
+    unsigned int *sslen, char *err, size_t errlen)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
+	char			 host[CONF_MAX_LISTEN];
+	const char		*colon, *port;
+	size_t			 hlen;
+	unsigned long		 p;
+
+	if (strlen(s) >= CONF_MAX_LISTEN) {
+		snprintf(err, errlen, "longer than %d characters",
+		    CONF_MAX_LISTEN - 1);
+		return -1;
+	}
+	if (s[0] == '[') {
+		if ((colon = strstr(s, "]:")) == NULL) {
+			snprintf(err, errlen, "an IPv6 address needs the form "
+			    "[address]:port");
+			return -1;
+		}
+		hlen = (size_t)(colon - s - 1);
+		memcpy(host, s + 1, hlen);
+		port = colon + 2;
+	} else {
+		if ((colon = strrchr(s, ':')) == NULL) {
+			snprintf(err, errlen, "no port; add :port");
+			return -1;
+		}
+		hlen = (size_t)(colon - s);
+		memcpy(host, s, hlen);
+		port = colon + 1;
+	}
+	host[hlen] = '\0';
+	if (port[0] == '\0' || strspn(port, "0123456789") != strlen(port) ||
+	    strlen(port) > 5 || (p = strtoul(port, NULL, 10)) < 1 ||
+	    p > 65535) {
+		snprintf(err, errlen, "the port is not a number from 1 to "
+		    "65535");
+		return -1;
+	}
+	memset(ss, 0, sizeof(*ss));
+	if (s[0] != '[' && inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)p);
+		*sslen = sizeof(*sin);
+		return 0;
+	}
+	if (s[0] == '[' && inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)p);
+		*sslen = sizeof(*sin6);
+		return 0;
+	}
+	snprintf(err, errlen, "'%s' is not a numeric IPv4 address or a "
+	    "bracketed IPv6 address (names are not resolved)", host);
+	return -1;
+}
+
 /* Check val against row k and store it; return -1 after reporting. */
 static int
 conf_set(struct conf_parse *p, size_t line, const struct conf_key *k,
@@ -443,6 +513,8 @@ conf_set(struct conf_parse *p, size_t line, const struct conf_key *k,
 	char			*field = (char *)p->conf + k->off;
 	char			 list[128];
 	unsigned long long	 ull;
+	struct sockaddr_storage	 ss;
+	unsigned int		 sslen;
 	size_t			 len;
 
 	len = strlen(val);
@@ -525,6 +597,15 @@ conf_set(struct conf_parse *p, size_t line, const struct conf_key *k,
 	case CONF_WORDS:
 		return conf_set_words(e, line, k, val,
 		    (struct conf_words *)(void *)field);
+	case CONF_LISTEN:
+		if (val[0] != '\0' && conf_listen_addr(val, &ss, &sslen,
+		    list, sizeof(list)) == -1) {
+			conf_err(e, line, k->name, "'%s': %s; expected %s",
+			    val, list, k->desc);
+			return -1;
+		}
+		memcpy(field, val, len + 1);	/* checked: shorter than k->size */
+		return 0;
 	}
 	return -1;
 }
@@ -858,6 +939,7 @@ conf_print(FILE *fp, const struct lp_conf *conf)
 		switch (k->type) {
 		case CONF_PATH:
 		case CONF_USER:
+		case CONF_LISTEN:
 			print_string(fp, field);
 			break;
 		case CONF_UINT:

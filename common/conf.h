@@ -21,6 +21,7 @@ struct conf_words {
 	unsigned int	n;
 	char		w[CONF_MAX_WORDS][CONF_WORD_LEN];
 };
+#define CONF_MAX_LISTEN		64	/* "[IPv6]:port" */
 
 enum sandbox_mode {
 	SANDBOX_KILL = 0,	/* a call outside the allowlist kills netd */
@@ -47,6 +48,7 @@ struct lp_conf {
 	struct conf_words	map_include;		/* name globs */
 	struct conf_words	map_exclude;
 	struct conf_words	map_types;		/* as bpftool names them */
+	char			metrics_listen[CONF_MAX_LISTEN]; /* "": off */
 };
 
 void	conf_defaults(struct lp_conf *conf);
@@ -66,5 +68,13 @@ int	conf_parse_buffer(const char *name, const char *buf, size_t len,
 void	conf_print(FILE *fp, const struct lp_conf *conf);
 
 const char *conf_log_level_name(int level);
+
+/*
+ * The address of metrics-listen, "IPv4:port" or "[IPv6]:port", numeric
+ * only, into *ss; return 0, or -1 with what is wrong in err.
+ */
+struct sockaddr_storage;
+int	conf_listen_addr(const char *s, struct sockaddr_storage *ss,
+	    unsigned int *sslen, char *err, size_t errlen);
 
 #endif

@@ -23,6 +23,7 @@
  * listening control socket on. */
 #define IPC_NETD_FD		3
 #define IPC_CONTROL_FD		4
+#define IPC_METRICS_FD		5	/* only with metrics-listen */
 
 enum ipc_reject {
 	IPC_REJECT_TRUNCATED,	/* shorter than its header or its length */

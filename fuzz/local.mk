@@ -22,7 +22,7 @@ AM_TESTS_ENVIRONMENT += \
 # "can build libFuzzer targets" check decides whether they exist; without it
 # "make fuzz" says what to install and tests/fuzz_smoke.sh skips.
 FUZZ_TARGETS = fuzz/fuzz_conf fuzz/fuzz_ipc fuzz/fuzz_control \
-	fuzz/fuzz_tuf_json fuzz/fuzz_tuf_key fuzz/fuzz_tuf_metadata
+	fuzz/fuzz_tuf_json fuzz/fuzz_tuf_key fuzz/fuzz_tuf_metadata fuzz/fuzz_metrics
 FUZZ_CPPFLAGS = -I$(top_builddir) $(AM_CPPFLAGS) -I$(top_srcdir)/fuzz \
 	-I$(top_srcdir)/netd -I$(top_srcdir)/tuf
 FUZZ_CFLAGS = $(FUZZ_FLAGS) -Wall -Wextra -Wshadow -Wmissing-prototypes \
@@ -49,6 +49,13 @@ fuzz/fuzz_control: $(top_srcdir)/fuzz/fuzz_control.c \
 	$(FUZZ_BUILD) $(PROTOBUF_C_CFLAGS) $(LIBEVENT_CFLAGS) \
 	    $(top_srcdir)/fuzz/fuzz_control.c $(top_srcdir)/netd/control.c \
 	    $(FUZZ_IPC_SRC) $(PROTOBUF_C_LIBS) $(LIBEVENT_LIBS)
+fuzz/fuzz_metrics: $(top_srcdir)/fuzz/fuzz_metrics.c \
+    $(top_srcdir)/netd/metrics.c $(top_srcdir)/netd/metrics_render.c \
+    $(top_srcdir)/netd/metrics.h $(FUZZ_IPC_SRC) $(FUZZ_DEPS)
+	$(FUZZ_BUILD) $(PROTOBUF_C_CFLAGS) $(LIBEVENT_CFLAGS) \
+	    $(top_srcdir)/fuzz/fuzz_metrics.c $(top_srcdir)/netd/metrics.c \
+	    $(top_srcdir)/netd/metrics_render.c $(FUZZ_IPC_SRC) \
+	    $(PROTOBUF_C_LIBS) $(LIBEVENT_LIBS)
 fuzz/fuzz_tuf_json: $(top_srcdir)/fuzz/fuzz_tuf_json.c $(FUZZ_TUF_SRC) \
     $(FUZZ_DEPS)
 	$(FUZZ_BUILD) $(JANSSON_CFLAGS) $(top_srcdir)/fuzz/fuzz_tuf_json.c \
@@ -81,5 +88,5 @@ CLEANFILES += $(FUZZ_TARGETS)
 TESTS += tests/fuzz_smoke.sh
 EXTRA_DIST += tests/fuzz_smoke.sh fuzz/README.md fuzz/fuzz.h \
 	fuzz/fuzz_conf.c fuzz/fuzz_ipc.c fuzz/fuzz_control.c \
-	fuzz/fuzz_tuf_json.c fuzz/fuzz_tuf_key.c fuzz/fuzz_tuf_metadata.c \
+	fuzz/fuzz_tuf_json.c fuzz/fuzz_tuf_key.c fuzz/fuzz_tuf_metadata.c fuzz/fuzz_metrics.c \
 	fuzz/corpus

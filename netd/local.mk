@@ -16,12 +16,14 @@ libnetd_a_SOURCES = \
 	netd/fetch.c netd/fetch.h \
 	netd/pollsched.c netd/pollsched.h \
 	netd/store.c netd/store.h \
+	netd/metrics_render.c netd/metrics.h \
 	netd/netd_sandbox.c
 libnetd_a_CFLAGS = $(NETD_CFLAGS)
 EXTRA_DIST += netd/local.mk
 
 libexec_PROGRAMS += lockprobe-netd
-lockprobe_netd_SOURCES = netd/netd.c netd/netd.h netd/control.c
+lockprobe_netd_SOURCES = netd/netd.c netd/netd.h netd/control.c \
+	netd/metrics.c
 lockprobe_netd_CFLAGS = $(NETD_CFLAGS)
 lockprobe_netd_LDADD = $(NETD_LIBS)
 
@@ -29,7 +31,7 @@ lockprobe_netd_LDADD = $(NETD_LIBS)
 # tests/fetch_server.py is the loopback HTTP, HTTPS and DNS server;
 # tests/fetch_lib.sh makes the test CAs and starts and stops it.
 check_PROGRAMS += tests/check_store tests/check_fetch tests/check_pollsched \
-	tests/fetch_sandboxed
+	tests/fetch_sandboxed tests/check_metrics
 tests_check_store_SOURCES = tests/check_store.c tests/testutil.c \
 	tests/testutil.h
 tests_check_store_CFLAGS = $(NETD_TEST_CFLAGS) $(CHECK_CFLAGS)
@@ -42,11 +44,16 @@ tests_check_pollsched_SOURCES = tests/check_pollsched.c tests/testutil.c \
 	tests/testutil.h
 tests_check_pollsched_CFLAGS = $(NETD_TEST_CFLAGS) $(CHECK_CFLAGS)
 tests_check_pollsched_LDADD = $(NETD_LIBS) $(CHECK_LIBS)
+tests_check_metrics_SOURCES = tests/check_metrics.c tests/testutil.c \
+	tests/testutil.h
+tests_check_metrics_CFLAGS = $(NETD_TEST_CFLAGS) $(CHECK_CFLAGS)
+tests_check_metrics_LDADD = $(NETD_LIBS) $(CHECK_LIBS)
 tests_fetch_sandboxed_SOURCES = tests/fetch_sandboxed.c
 tests_fetch_sandboxed_CFLAGS = $(NETD_TEST_CFLAGS)
 tests_fetch_sandboxed_LDADD = $(NETD_LIBS)
 
-NETD_TESTS = tests/check_store tests/check_pollsched tests/check_fetch.sh \
+NETD_TESTS = tests/check_store tests/check_pollsched tests/check_metrics \
+	tests/check_fetch.sh \
 	tests/fetch_sandboxed.sh
 TESTS += $(NETD_TESTS)
 EXTRA_DIST += tests/check_fetch.sh tests/fetch_sandboxed.sh \

@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "ipc.h"
 #include "log.h"
+#include "metrics.h"
 #include "netd.h"
 #include "seccomp_filter.h"
 
@@ -169,6 +170,7 @@ fill_status(Lockprobe__NetdStatus *ns, void *arg)
 	ns->control_clients = control_nclients();
 	ns->control_rejected = control_rejected();
 	ns->log_dropped = nd->log_dropped;
+	metrics_fill_status(ns);
 }
 
 static void
@@ -253,12 +255,12 @@ dispatch(struct netd *nd, Lockprobe__Envelope *env)
 	case LOCKPROBE__ENVELOPE__BODY_RELOAD_REPLY:
 	case LOCKPROBE__ENVELOPE__BODY_STATS_REPLY:
 	case LOCKPROBE__ENVELOPE__BODY_REWALK_REPLY:
-		if (!control_answer(env))
+		if (!control_answer(env) && !metrics_answer(env))
 			ipc_reject(&nd->ipc, IPC_REJECT_ORDER, env,
 			    "no request with that id is outstanding");
 		break;
 	case LOCKPROBE__ENVELOPE__BODY_ERROR:
-		if (!control_answer(env))
+		if (!control_answer(env) && !metrics_answer(env))
 			log_warnx("lockprobed refused request %llu: %.200s",
 			    (unsigned long long)env->id, env->error->reason);
 		break;
@@ -378,6 +380,9 @@ main(int argc, char *argv[])
 	    nd->trap_ev == NULL ||
 	    control_init(nd->base, &nd->ipc, fill_status, nd) == -1)
 		fatalx("cannot create events");
+	if (setup->netd_setup->metrics && metrics_init(nd->base, &nd->ipc,
+	    fill_status, nd, err, sizeof(err)) == -1)
+		fatalx("metrics endpoint: %s", err);
 
 	sb.root_dir = setup->netd_setup->state_dir;
 	sb.uid = setup->netd_setup->uid;
@@ -394,7 +399,7 @@ main(int argc, char *argv[])
 	    evtimer_add(nd->watchdog_ev, &nd->heartbeat_timeout) == -1 ||
 	    (nd->mode == SANDBOX_TRAP &&
 	    event_add(nd->trap_ev, &one_second) == -1) ||
-	    control_start() == -1)
+	    control_start() == -1 || metrics_start() == -1)
 		fatalx("cannot schedule events");
 	send_hello(nd);
 

@@ -80,6 +80,9 @@ static const struct seccomp_rule netd_allowlist[] = {
 	/* the control socket: accept, and who the client is */
 	SC_ALLOW_ARG_EQ(accept4, 0, IPC_CONTROL_FD),
 	SC_ALLOW_ARG_EQ(getsockopt, 2, SO_PEERCRED),
+	/* the metrics endpoint: accept; a refused client gets its 503 with
+	 * sendto (above) */
+	SC_ALLOW_ARG_EQ(accept4, 0, IPC_METRICS_FD),
 	/* fetch.c: TCP connections to the repository or the proxy, over
 	 * IPv4 or IPv6; the DNS sockets were opened before the sandbox */
 	SC_ALLOW_ARG_EQ_MASKED(socket, 0, AF_INET, 1, 0xf, SOCK_STREAM),

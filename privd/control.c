@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <grp.h>
 #include <stdio.h>
@@ -24,6 +26,7 @@
 #include "log.h"
 
 #define CONTROL_BACKLOG		16
+#define METRICS_BACKLOG		16
 #define RELOAD_MIN_INTERVAL	1.0	/* seconds between relayed reloads */
 
 int
@@ -95,6 +98,49 @@ control_listen(const struct lp_conf *conf, char *err, size_t errlen)
 		close(fd);
 		return -1;
 	}
+	return fd;
+}
+
+/* The metrics endpoint's TCP socket, bound and listening, for netd to serve. */
+int
+metrics_listen(const struct lp_conf *conf, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	unsigned int sslen;
+	char why[128];
+	int fd, on = 1;
+
+	if (conf_listen_addr(conf->metrics_listen, &ss, &sslen, why,
+	    sizeof(why)) == -1) {
+		snprintf(err, errlen, "metrics-listen %s: %s",
+		    conf->metrics_listen, why);
+		return -1;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1) {
+		snprintf(err, errlen, "metrics-listen %s: socket: %s",
+		    conf->metrics_listen, strerror(errno));
+		return -1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
+	    (ss.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &on, sizeof(on)) == -1) ||
+	    bind(fd, (struct sockaddr *)&ss, sslen) == -1 ||
+	    listen(fd, METRICS_BACKLOG) == -1) {
+		snprintf(err, errlen, "metrics-listen %s: %s; choose a free "
+		    "port on an address of this host", conf->metrics_listen,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if ((ss.ss_family == AF_INET &&
+	    (ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) >> 24) != 127) ||
+	    (ss.ss_family == AF_INET6 &&
+	    !IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)&ss)->sin6_addr)))
+		log_warnx("metrics-listen %s: not a loopback address; the "
+		    "endpoint has no authentication, so firewall it",
+		    conf->metrics_listen);
 	return fd;
 }
 

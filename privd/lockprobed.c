@@ -115,6 +115,10 @@ privd_reload(struct privd *pd, const char *origin, char *err, size_t errlen,
 	    strcmp(conf.control_group, pd->conf.control_group) != 0)
 		log_warnx("control-socket, control-group: changes take effect "
 		    "at the next start; still using %s", pd->control_path);
+	if (strcmp(conf.metrics_listen, pd->conf.metrics_listen) != 0)
+		log_warnx("metrics-listen: a new address takes effect at the "
+		    "next start; still using %s", pd->conf.metrics_listen[0] !=
+		    '\0' ? pd->conf.metrics_listen : "none");
 	if (strcmp(conf.asset_dir, pd->conf.asset_dir) != 0 ||
 	    strcmp(conf.btf_path, pd->conf.btf_path) != 0 ||
 	    strcmp(conf.btf_dir, pd->conf.btf_dir) != 0)
@@ -295,6 +299,10 @@ main(int argc, char *argv[])
 	    sizeof(pd->conf.control_socket), "control path sizes");
 	memcpy(pd->control_path, pd->conf.control_socket,
 	    sizeof(pd->control_path));
+	pd->metrics_fd = -1;
+	if (pd->conf.metrics_listen[0] != '\0' && (pd->metrics_fd =
+	    metrics_listen(&pd->conf, err, sizeof(err))) == -1)
+		fatalx("%s", err);
 	if (!pd->foreground) {
 		if (daemon(0, 0) == -1)
 			fatal("daemon");
@@ -334,6 +342,8 @@ main(int argc, char *argv[])
 	collector_free(pd);
 	event_base_free(pd->base);
 	control_close(pd);
+	if (pd->metrics_fd != -1)
+		close(pd->metrics_fd);
 	assets_free(&pd->assets);
 	pidfile_remove(pd->pidfile);
 	log_info("stopped");

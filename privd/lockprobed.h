@@ -92,6 +92,7 @@ struct privd {
 	struct pidfile		*pidfile;
 	int			 control_fd;
 	char			 control_path[PATH_MAX];
+	int			 metrics_fd;	/* -1: no metrics endpoint */
 	struct assets		 assets;
 	struct collector	*collector;
 	struct broker		 broker;
@@ -135,6 +136,7 @@ int	control_check_conf(const struct lp_conf *conf, char *err,
 	    size_t errlen);
 int	control_listen(const struct lp_conf *conf, char *err, size_t errlen);
 void	control_close(struct privd *pd);
+int	metrics_listen(const struct lp_conf *conf, char *err, size_t errlen);
 void	control_dispatch(struct privd *pd, const Lockprobe__Envelope *env);
 
 /* privd/netd_child.c */

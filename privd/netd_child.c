@@ -132,6 +132,8 @@ send_setup(struct privd *pd, uid_t uid, gid_t gid)
 	    LOCKPROBE__SECCOMP_MODE__SECCOMP_MODE_KILL;
 	setup.heartbeat_timeout_sec = pd->conf.heartbeat_timeout;
 	setup.log_level = pd->verbose > 0 ? LOG_DEBUG : pd->conf.log_level;
+	setup.has_metrics = 1;
+	setup.metrics = pd->metrics_fd != -1;
 	env.id = ipc_next_id(&nc->ipc);
 	env.body_case = LOCKPROBE__ENVELOPE__BODY_NETD_SETUP;
 	env.netd_setup = &setup;
@@ -142,7 +144,7 @@ send_setup(struct privd *pd, uid_t uid, gid_t gid)
 
 /* In the child, between fork and exec: only async-signal-safe calls. */
 static void __attribute__((noreturn))
-exec_netd(const char *path, int fd, int control_fd)
+exec_netd(const char *path, int fd, int control_fd, int metrics_fd)
 {
 	static const char msg[] = "lockprobed: cannot execute lockprobe-netd\n";
 	char *const argv[] = { (char *)(uintptr_t)"lockprobe-netd", NULL };
@@ -158,13 +160,17 @@ exec_netd(const char *path, int fd, int control_fd)
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 
-	/* Move both out of the way first: either may sit on 3 or 4. */
-	if ((fd = fcntl(fd, F_DUPFD, IPC_CONTROL_FD + 1)) == -1 ||
-	    (control_fd = fcntl(control_fd, F_DUPFD, IPC_CONTROL_FD + 1)) == -1 ||
+	/* Move them out of the way first: any may sit on 3, 4 or 5. */
+	if ((fd = fcntl(fd, F_DUPFD, IPC_METRICS_FD + 1)) == -1 ||
+	    (control_fd = fcntl(control_fd, F_DUPFD, IPC_METRICS_FD + 1)) == -1 ||
+	    (metrics_fd != -1 && (metrics_fd = fcntl(metrics_fd, F_DUPFD,
+	    IPC_METRICS_FD + 1)) == -1) ||
 	    dup2(fd, IPC_NETD_FD) == -1 ||
-	    dup2(control_fd, IPC_CONTROL_FD) == -1)
+	    dup2(control_fd, IPC_CONTROL_FD) == -1 ||
+	    (metrics_fd != -1 && dup2(metrics_fd, IPC_METRICS_FD) == -1))
 		_exit(127);
-	close_range(IPC_CONTROL_FD + 1, ~0U, 0);
+	close_range(metrics_fd != -1 ? IPC_METRICS_FD + 1 : IPC_CONTROL_FD + 1,
+	    ~0U, 0);
 	execve(path, argv, envp);
 	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
 	_exit(127);
@@ -230,7 +236,8 @@ netd_start(struct privd *pd)
 		return -1;
 	}
 	if (pid == 0)
-		exec_netd(pd->conf.netd_path, fds[1], pd->control_fd);
+		exec_netd(pd->conf.netd_path, fds[1], pd->control_fd,
+		    pd->metrics_fd);
 	close(fds[1]);
 
 	nc->pid = pid;

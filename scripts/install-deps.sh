@@ -18,6 +18,9 @@ packages=(
 	# tests/install.sh lints the installed init script; tests/deb.sh
 	# builds and checks the Debian package
 	shellcheck debhelper lintian
+	# tests/daemon/metrics.sh checks the metrics endpoint's output with
+	# promtool and with python3-prometheus-client's parser
+	prometheus python3-prometheus-client
 )
 
 # The kernel matrix boots bookworm-backports' 6.12 kernel: add that suite,

@@ -79,6 +79,7 @@ assert_conf_eq(const struct lp_conf *a, const struct lp_conf *b)
 	assert_words_eq(&a->map_include, &b->map_include);
 	assert_words_eq(&a->map_exclude, &b->map_exclude);
 	assert_words_eq(&a->map_types, &b->map_types);
+	ck_assert_str_eq(a->metrics_listen, b->metrics_listen);
 }
 
 static void
@@ -265,6 +266,13 @@ START_TEST(test_good_values)
 	    &conf), 0);
 	ck_assert_str_eq(conf.state_dir, "/var/lib/x");
 	ck_assert_int_eq(parse("state-directory /var/..lib/x../\n", &conf), 0);
+
+	ck_assert_int_eq(parse("metrics-listen 127.0.0.1:9477\n", &conf), 0);
+	ck_assert_str_eq(conf.metrics_listen, "127.0.0.1:9477");
+	ck_assert_int_eq(parse("metrics-listen \"[::1]:65535\"\n", &conf), 0);
+	ck_assert_str_eq(conf.metrics_listen, "[::1]:65535");
+	ck_assert_int_eq(parse("metrics-listen \"\"\n", &conf), 0);
+	ck_assert_str_eq(conf.metrics_listen, "");
 
 	ck_assert_int_eq(parse("netd-user a\n", &conf), 0);
 	ck_assert_str_eq(conf.netd_user, "a");
@@ -491,6 +499,48 @@ static const struct {
 	    "separated by commas or blanks\n" },
 	{ "map-types\n",
 	    NAME ":1: map-types: missing value\n" },
+	/* The metrics endpoint's address. */
+	{ "metrics-listen 127.0.0.1\n",
+	    NAME ":1: metrics-listen: '127.0.0.1': no port; add :port; "
+	    "expected a numeric address and port such as 127.0.0.1:9477 or "
+	    "[::1]:9477, or \"\" for no metrics endpoint\n" },
+	{ "metrics-listen 127.0.0.1:0\n",
+	    NAME ":1: metrics-listen: '127.0.0.1:0': the port is not a number "
+	    "from 1 to 65535; expected a numeric address and port such as "
+	    "127.0.0.1:9477 or [::1]:9477, or \"\" for no metrics "
+	    "endpoint\n" },
+	{ "metrics-listen 127.0.0.1:65536\n",
+	    NAME ":1: metrics-listen: '127.0.0.1:65536': the port is not a "
+	    "number from 1 to 65535; expected a numeric address and port such "
+	    "as 127.0.0.1:9477 or [::1]:9477, or \"\" for no metrics "
+	    "endpoint\n" },
+	{ "metrics-listen 127.0.0.1:+9\n",
+	    NAME ":1: metrics-listen: '127.0.0.1:+9': the port is not a "
+	    "number from 1 to 65535; expected a numeric address and port such "
+	    "as 127.0.0.1:9477 or [::1]:9477, or \"\" for no metrics "
+	    "endpoint\n" },
+	{ "metrics-listen localhost:9477\n",
+	    NAME ":1: metrics-listen: 'localhost:9477': 'localhost' is not a "
+	    "numeric IPv4 address or a bracketed IPv6 address (names are not "
+	    "resolved); expected a numeric address and port such as "
+	    "127.0.0.1:9477 or [::1]:9477, or \"\" for no metrics "
+	    "endpoint\n" },
+	{ "metrics-listen ::1:9477\n",
+	    NAME ":1: metrics-listen: '::1:9477': '::1' is not a numeric IPv4 "
+	    "address or a bracketed IPv6 address (names are not resolved); "
+	    "expected a numeric address and port such as 127.0.0.1:9477 or "
+	    "[::1]:9477, or \"\" for no metrics endpoint\n" },
+	{ "metrics-listen [::1]9477\n",
+	    NAME ":1: metrics-listen: '[::1]9477': an IPv6 address needs the "
+	    "form [address]:port; expected a numeric address and port such as "
+	    "127.0.0.1:9477 or [::1]:9477, or \"\" for no metrics "
+	    "endpoint\n" },
+	{ "metrics-listen [127.0.0.1]:9477\n",
+	    NAME ":1: metrics-listen: '[127.0.0.1]:9477': '127.0.0.1' is not "
+	    "a numeric IPv4 address or a bracketed IPv6 address (names are not "
+	    "resolved); expected a numeric address and port such as "
+	    "127.0.0.1:9477 or [::1]:9477, or \"\" for no metrics "
+	    "endpoint\n" },
 	/* Control bytes are not copied to the error text. */
 	{ "colour\033[2J blue\n",
 	    NAME ":1: colour?[2J: unknown key; see lockprobe.conf(5) for the "
@@ -685,7 +735,8 @@ START_TEST(test_print_roundtrip)
 	    "collector-enabled yes\n"
 	    "map-include \"\"\n"
 	    "map-exclude \"\"\n"
-	    "map-types \"\"\n");
+	    "map-types \"\"\n"
+	    "metrics-listen \"\"\n");
 	ck_assert_int_eq(conf_parse_buffer(NAME, text, len, &back, errbuf,
 	    sizeof(errbuf)), 0);
 	assert_conf_eq(&back, &conf);
@@ -709,6 +760,8 @@ START_TEST(test_print_roundtrip)
 	conf.map_types.n = 2;
 	(void)snprintf(conf.map_types.w[0], CONF_WORD_LEN, "hash");
 	(void)snprintf(conf.map_types.w[1], CONF_WORD_LEN, "ringbuf");
+	(void)snprintf(conf.metrics_listen, sizeof(conf.metrics_listen),
+	    "[::1]:9477");
 	text = print_conf(&conf, &len);
 	ck_assert_str_eq(text,
 	    "state-directory \"/var/lib/lock probe #1\"\n"
@@ -729,7 +782,8 @@ START_TEST(test_print_roundtrip)
 	    "collector-enabled no\n"
 	    "map-include app_*,[a-c]?x\n"
 	    "map-exclude \"\"\n"
-	    "map-types hash,ringbuf\n");
+	    "map-types hash,ringbuf\n"
+	    "metrics-listen [::1]:9477\n");
 	memset(&back, 0, sizeof(back));
 	ck_assert_int_eq(conf_parse_buffer(NAME, text, len, &back, errbuf,
 	    sizeof(errbuf)), 0);

@@ -85,6 +85,7 @@ submake install DESTDIR="$dest" > "$T/install.log" 2>&1 || fail "make install: $
 	for m in $man_pages; do echo "644 $mandir/man${m##*.}/${m##*/}"; done
 	echo "644 $sysconfdir/lockprobe.conf"
 	echo "644 $docdir/examples/lockprobe.conf.sample"
+	echo "644 $docdir/examples/lockprobe-grafana.json"
 	[ "$initddir" = no ] || echo "755 $initddir/lockprobed"
 	[ "$unitdir" = no ] || echo "644 $unitdir/lockprobed.service"
 } | sort > "$T/expected"

@@ -158,6 +158,15 @@ wait_log() {
 	wait_for "${2:-10}" "log line matching '$1'" log_has "$1"
 }
 
+# process_map_ids SID: the ids of the BPF maps the processes of session SID
+# hold (a lockprobe-stress run started with setsid), one line; empty if
+# none yet.  Another test may run a stress helper of its own at the same time.
+process_map_ids() {
+	for _p in $(pgrep -s "$1"); do
+		cat /proc/"$_p"/fdinfo/* 2>/dev/null
+	done | awk '$1 == "map_id:" { print $2 }' | sort -u | tr '\n' ' '
+}
+
 # netd_pid: the pid of lockprobed's current lockprobe-netd child, or empty.
 netd_pid() {
 	pgrep -P "$PRIVD_PID" -x lockprobe-netd 2>/dev/null | head -n 1

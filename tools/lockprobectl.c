@@ -9,13 +9,19 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include <sys/ioctl.h>
+
 #include <errno.h>
+#include <fnmatch.h>
 #include <grp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -24,6 +30,8 @@
 #include "log.h"
 
 #define CTL_TIMEOUT_MS	10000
+#define TOP_INTERVAL_MAX	3600	/* seconds */
+#define TOP_KIND_MAX	64		/* a lock kind or class, as remembered */
 
 struct ctl_command {
 	const char	*name;
@@ -45,6 +53,7 @@ static json_t	*stats_json(const Lockprobe__Envelope *);
 static int	hist_text(const Lockprobe__Envelope *);
 static int	rewalk_text(const Lockprobe__Envelope *);
 static json_t	*rewalk_json(const Lockprobe__Envelope *);
+static int	top_text(const Lockprobe__Envelope *);
 
 static const struct ctl_command commands[] = {
 	{ "status", "", "versions, processes, sandbox, BTF, calibration, "
@@ -58,6 +67,10 @@ static const struct ctl_command commands[] = {
 	{ "hist", "map-id", "log2 histograms of the map's wait times", 1,
 	    LOCKPROBE__ENVELOPE__BODY_STATS_REQUEST,
 	    LOCKPROBE__ENVELOPE__BODY_STATS_REPLY, hist_text, stats_json },
+	{ "top", "[map-id]", "contention per map and lock, refreshed in "
+	    "place; q quits", 1,
+	    LOCKPROBE__ENVELOPE__BODY_STATS_REQUEST,
+	    LOCKPROBE__ENVELOPE__BODY_STATS_REPLY, top_text, NULL },
 	{ "reload", "", "re-read lockprobe.conf; print its errors if any", 0,
 	    LOCKPROBE__ENVELOPE__BODY_RELOAD_REQUEST,
 	    LOCKPROBE__ENVELOPE__BODY_RELOAD_REPLY, reload_text, reload_json },
@@ -71,8 +84,10 @@ usage(void)
 {
 	size_t i;
 
-	fprintf(stderr, "usage: lockprobectl [-j] [-s socket] command "
-	    "[argument]\ncommands:\n");
+	fprintf(stderr, "usage: lockprobectl [-j] [-s socket] [-f map-glob] "
+	    "[-o total|count|max|avg|map]\n"
+	    "                    [-d seconds] [-n count] command [argument]\n"
+	    "commands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(stderr, "  %-6s %-9s %s\n", commands[i].name,
 		    commands[i].args, commands[i].help);
@@ -376,18 +391,92 @@ print_observability(Lockprobe__Observability **c, size_t n)
 		    verdict_name(c[i]->verdict), c[i]->reason);
 }
 
-/* Most waited first; rows without events last, by map id. */
-static int
-cmp_stat(const void *a, const void *b)
-{
-	const Lockprobe__LockStat *x = *(Lockprobe__LockStat *const *)a;
-	const Lockprobe__LockStat *y = *(Lockprobe__LockStat *const *)b;
+/* -o: what stats and top sort by, largest first (map: by map id). */
+enum sort_key { SORT_TOTAL, SORT_COUNT, SORT_MAX, SORT_AVG, SORT_MAP,
+    SORT_NKEYS };
+static const char *const sort_names[SORT_NKEYS] = { "total", "count", "max",
+    "avg", "map" };
+static enum sort_key sort_key = SORT_TOTAL;
+static const char *map_glob;		/* -f: only maps whose name matches */
 
-	if (x->total_ns != y->total_ns)
-		return x->total_ns < y->total_ns ? 1 : -1;
+/* What a row is sorted by: totals for stats, an interval's for top. */
+struct row_key {
+	uint64_t	 count;
+	uint64_t	 total_ns;
+	uint64_t	 max_ns;
+	uint32_t	 map_id;
+	const char	*lock_kind;
+};
+
+static int
+cmp_u64_desc(uint64_t x, uint64_t y)
+{
+	return x == y ? 0 : x < y ? 1 : -1;
+}
+
+/* By the -o key, largest first; then by map id and lock kind. */
+static int
+cmp_keys(const struct row_key *x, const struct row_key *y)
+{
+	int c = 0;
+
+	switch (sort_key) {
+	case SORT_TOTAL:
+		c = cmp_u64_desc(x->total_ns, y->total_ns);
+		break;
+	case SORT_COUNT:
+		c = cmp_u64_desc(x->count, y->count);
+		break;
+	case SORT_MAX:
+		c = cmp_u64_desc(x->max_ns, y->max_ns);
+		break;
+	case SORT_AVG:
+		c = cmp_u64_desc(x->count ? x->total_ns / x->count : 0,
+		    y->count ? y->total_ns / y->count : 0);
+		break;
+	case SORT_MAP:
+	case SORT_NKEYS:
+		break;
+	}
+	if (c != 0)
+		return c;
 	if (x->map_id != y->map_id)
 		return x->map_id < y->map_id ? -1 : 1;
 	return strcmp(x->lock_kind, y->lock_kind);
+}
+
+static void
+stat_key(const Lockprobe__LockStat *l, struct row_key *k)
+{
+	k->count = l->count;
+	k->total_ns = l->total_ns;
+	k->max_ns = l->max_ns;
+	k->map_id = l->map_id;
+	k->lock_kind = l->lock_kind;
+}
+
+static int
+cmp_stat(const void *a, const void *b)
+{
+	struct row_key x, y;
+
+	stat_key(*(Lockprobe__LockStat *const *)a, &x);
+	stat_key(*(Lockprobe__LockStat *const *)b, &y);
+	return cmp_keys(&x, &y);
+}
+
+/* -f and -o, for every output of stats, hist and top. */
+static void
+select_rows(Lockprobe__StatsReply *sr)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < sr->n_stats; i++)
+		if (map_glob == NULL ||
+		    fnmatch(map_glob, sr->stats[i]->map_name, 0) == 0)
+			sr->stats[n++] = sr->stats[i];
+	sr->n_stats = n;
+	qsort(sr->stats, sr->n_stats, sizeof(*sr->stats), cmp_stat);
 }
 
 static int
@@ -399,7 +488,6 @@ stats_text(const Lockprobe__Envelope *ans)
 	print_observability(sr->classes, sr->n_classes);
 	if (sr->error != NULL)
 		printf("contention programs: %s\n", sr->error);
-	qsort(sr->stats, sr->n_stats, sizeof(*sr->stats), cmp_stat);
 	printf("%7s %-16s %-14s %-22s %-6s %8s %12s %12s %12s\n", "MAP-ID",
 	    "NAME", "TYPE", "LOCK", "CLASS", "COUNT", "TOTAL", "AVERAGE",
 	    "MAX");
@@ -634,6 +722,11 @@ status_text(const Lockprobe__Envelope *ans)
 		    (unsigned long long)nd->ipc->sent,
 		    (unsigned long long)nd->ipc->received,
 		    (unsigned long long)nd->ipc->rejected);
+		if (nd->metrics != NULL)
+			printf("  metrics endpoint: clients %u, scrapes %llu, "
+			    "refused %llu\n", nd->metrics->clients,
+			    (unsigned long long)nd->metrics->scrapes,
+			    (unsigned long long)nd->metrics->refused);
 	}
 	if (st->btf_source != NULL)
 		printf("BTF: %s, %s\n", st->btf_source,
@@ -799,6 +892,12 @@ status_json(const Lockprobe__Envelope *ans)
 		    "control_clients", st->netd->control_clients,
 		    "control_rejected", (json_int_t)st->netd->control_rejected,
 		    "log_dropped", (json_int_t)st->netd->log_dropped));
+	if (st->netd != NULL && st->netd->metrics != NULL)
+		json_object_set_new(json_object_get(o, "netd"), "metrics",
+		    json_pack("{s:i,s:I,s:I}",
+		    "clients", st->netd->metrics->clients,
+		    "scrapes", (json_int_t)st->netd->metrics->scrapes,
+		    "refused", (json_int_t)st->netd->metrics->refused));
 	return o;
 }
 
@@ -853,6 +952,273 @@ rewalk_json(const Lockprobe__Envelope *ans)
 	    "walk_usec", (json_int_t)rr->walk_usec, "error", rr->error);
 }
 
+/*
+ * top: stats again and again, every -d seconds, with the waits of each
+ * interval; in place on a terminal (q or ^C quits), else frames one after
+ * another, -n of them, for scripts and tests.
+ */
+struct top_prev {
+	uint32_t	map_id;
+	char		kind[TOP_KIND_MAX];
+	char		cls[TOP_KIND_MAX];
+	uint64_t	count;
+	uint64_t	total_ns;
+};
+
+struct top_row {
+	const Lockprobe__LockStat	*l;
+	struct row_key			 k;	/* over the interval */
+};
+
+static struct {
+	unsigned int		 interval;	/* -d */
+	unsigned long		 frames;	/* -n; 0: until q or a signal */
+	int			 tty;
+	unsigned int		 lines;		/* the terminal's height */
+	struct top_prev		*prev;		/* the last frame's totals */
+	size_t			 nprev;
+	struct timespec		 prev_at;
+} top = { .interval = 2 };
+
+static volatile sig_atomic_t top_stop;
+
+static void
+on_top_signal(int sig)
+{
+	(void)sig;
+	top_stop = 1;
+}
+
+static const struct top_prev *
+top_find_prev(const Lockprobe__LockStat *l)
+{
+	size_t i;
+
+	for (i = 0; i < top.nprev; i++)
+		if (top.prev[i].map_id == l->map_id &&
+		    strncmp(top.prev[i].kind, l->lock_kind, TOP_KIND_MAX) == 0 &&
+		    strncmp(top.prev[i].cls, l->lock_class, TOP_KIND_MAX) == 0)
+			return &top.prev[i];
+	return NULL;
+}
+
+static int
+cmp_top_row(const void *a, const void *b)
+{
+	return cmp_keys(&((const struct top_row *)a)->k,
+	    &((const struct top_row *)b)->k);
+}
+
+/* Remember this frame's totals; the next frame shows what was added. */
+static void
+top_remember(const Lockprobe__StatsReply *sr, const struct timespec *now)
+{
+	struct top_prev *p;
+	size_t i;
+
+	free(top.prev);
+	top.prev = NULL;
+	top.nprev = 0;
+	top.prev_at = *now;
+	if ((p = calloc(sr->n_stats + 1, sizeof(*p))) == NULL)
+		return;		/* the next frame shows totals again */
+	for (i = 0; i < sr->n_stats; i++) {
+		p[i].map_id = sr->stats[i]->map_id;
+		snprintf(p[i].kind, sizeof(p[i].kind), "%s",
+		    sr->stats[i]->lock_kind);
+		snprintf(p[i].cls, sizeof(p[i].cls), "%s",
+		    sr->stats[i]->lock_class);
+		p[i].count = sr->stats[i]->count;
+		p[i].total_ns = sr->stats[i]->total_ns;
+	}
+	top.prev = p;
+	top.nprev = sr->n_stats;
+}
+
+static int
+top_text(const Lockprobe__Envelope *ans)
+{
+	const Lockprobe__StatsReply *sr = ans->stats_reply;
+	const struct top_prev *p;
+	struct top_row *rows;
+	struct timespec now;
+	char when[32];
+	time_t t = time(NULL);
+	double dt = 0;
+	size_t i, shown, room;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (top.prev != NULL)
+		dt = (double)(now.tv_sec - top.prev_at.tv_sec) +
+		    (double)(now.tv_nsec - top.prev_at.tv_nsec) / 1e9;
+	if ((rows = calloc(sr->n_stats + 1, sizeof(*rows))) == NULL) {
+		fprintf(stderr, "lockprobectl: out of memory\n");
+		return 1;
+	}
+	for (i = 0; i < sr->n_stats; i++) {
+		rows[i].l = sr->stats[i];
+		stat_key(sr->stats[i], &rows[i].k);
+		/* a counter that went back (a new map with an old id, a
+		 * reload) counts from zero */
+		if (dt > 0 && (p = top_find_prev(sr->stats[i])) != NULL &&
+		    p->count <= rows[i].k.count &&
+		    p->total_ns <= rows[i].k.total_ns) {
+			rows[i].k.count -= p->count;
+			rows[i].k.total_ns -= p->total_ns;
+		}
+	}
+	qsort(rows, sr->n_stats, sizeof(*rows), cmp_top_row);
+
+	strftime(when, sizeof(when), "%H:%M:%S", localtime(&t));
+	if (top.tty)
+		printf("\033[H\033[2J");
+	printf("lockprobectl top - %s, every %u s, sorted by %s%s\n", when,
+	    top.interval, sort_names[sort_key], top.tty ? "; q quits" : "");
+	print_observability(sr->classes, sr->n_classes);
+	if (sr->error != NULL)
+		printf("contention programs: %s\n", sr->error);
+	printf("%7s %-16s %-14s %-22s %-6s %9s %12s %10s %12s\n", "MAP-ID",
+	    "NAME", "TYPE", "LOCK", "CLASS", "WAITS/S", "WAITED/S", "COUNT",
+	    "MAX");
+	/* on a terminal, what fits below the header lines */
+	room = top.tty && top.lines > sr->n_classes + 4 ?
+	    top.lines - sr->n_classes - 4 : sr->n_stats;
+	for (shown = 0; shown < sr->n_stats && shown < room; shown++) {
+		const Lockprobe__LockStat *l = rows[shown].l;
+
+		printf("%7u %-16s %-14s %-22s %-6s ", l->map_id, l->map_name,
+		    l->map_type, l->lock_kind, l->lock_class);
+		if (l->verdict == LOCKPROBE__OBSERVABILITY__VERDICT__BLIND &&
+		    l->count == 0) {
+			printf("%9s\n", "not observable here");
+			continue;
+		}
+		if (dt > 0) {
+			printf("%9.1f    ", (double)rows[shown].k.count / dt);
+			print_ns((uint64_t)((double)rows[shown].k.total_ns /
+			    dt));
+		} else
+			printf("%9s    %12s", "-", "-");
+		printf(" %10llu   ", (unsigned long long)l->count);
+		print_ns(l->max_ns);
+		printf("\n");
+	}
+	if (shown < sr->n_stats)
+		printf("... %zu more (-f to choose maps)\n",
+		    sr->n_stats - shown);
+	if (!top.tty)
+		printf("\n");
+	fflush(stdout);
+	top_remember(sr, &now);
+	free(rows);
+	return 0;
+}
+
+/* Wait one interval; return 1 to stop (q, ^C, SIGTERM). */
+static int
+top_wait(int keys)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	struct timespec start, now;
+	long left;
+	char c;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = (long)top.interval * 1000 -
+		    ((now.tv_sec - start.tv_sec) * 1000 +
+		    (now.tv_nsec - start.tv_nsec) / 1000000);
+		if (top_stop)
+			return 1;
+		if (left <= 0)
+			return 0;
+		if (poll(&pfd, keys ? 1 : 0, (int)left) == 1 &&
+		    read(STDIN_FILENO, &c, 1) == 1 && (c == 'q' || c == 'Q'))
+			return 1;
+	}
+}
+
+static int
+top_frame(const char *path, const struct ctl_command *cmd,
+    Lockprobe__StatsRequest *req)
+{
+	struct stats_pages pages = { NULL, 0 };
+	struct ipc_channel ch;
+	Lockprobe__Envelope *ans;
+	int fd, rc;
+
+	if ((fd = ctl_connect(path)) == -1)
+		return 1;
+	ipc_init(&ch, fd, "the daemon");
+	ans = fetch_stats(&ch, cmd, req, &pages);
+	close(fd);
+	if (ans == NULL)
+		return 1;
+	select_rows(ans->stats_reply);
+	rc = top_text(ans);
+	stats_pages_free(&pages, ans);
+	return rc;
+}
+
+static int
+top_run(const char *path, const struct ctl_command *cmd,
+    Lockprobe__StatsRequest *req)
+{
+	struct termios saved, raw;
+	struct sigaction sa;
+	struct winsize ws;
+	unsigned long frame;
+	int keys, rc = 0;
+
+	top.tty = isatty(STDOUT_FILENO);
+	keys = top.tty && isatty(STDIN_FILENO) &&
+	    tcgetattr(STDIN_FILENO, &saved) == 0;
+	if (keys) {
+		raw = saved;
+		raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+		raw.c_cc[VMIN] = 1;
+		raw.c_cc[VTIME] = 0;
+		keys = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_top_signal;	/* no SA_RESTART: poll returns */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	for (frame = 0; top.frames == 0 || frame < top.frames; frame++) {
+		if (frame > 0 && top_wait(keys))
+			break;
+		if (top.tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
+			top.lines = ws.ws_row;
+		if ((rc = top_frame(path, cmd, req)) != 0 || top_stop)
+			break;
+	}
+	if (keys)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	free(top.prev);
+	return rc;
+}
+
+/* -d and -n: a decimal number from min to max. */
+static int
+parse_count(const char *opt, const char *s, unsigned long min,
+    unsigned long max, unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 ||
+	    v < min || v > max) {
+		fprintf(stderr, "lockprobectl: %s '%s': expected a number "
+		    "from %lu to %lu\n", opt, s, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -863,13 +1229,39 @@ main(int argc, char *argv[])
 	Lockprobe__StatsRequest stats = LOCKPROBE__STATS_REQUEST__INIT;
 	struct stats_pages pages = { NULL, 0 };
 	int c, json = 0, rc;
+	unsigned long v;
 	json_t *out;
 	size_t i;
 
-	while ((c = getopt(argc, argv, "js:")) != -1) {
+	while ((c = getopt(argc, argv, "d:f:jn:o:s:")) != -1) {
 		switch (c) {
+		case 'd':
+			if (parse_count("-d", optarg, 1, TOP_INTERVAL_MAX,
+			    &v) == -1)
+				return 2;
+			top.interval = (unsigned int)v;
+			break;
+		case 'f':
+			map_glob = optarg;
+			break;
 		case 'j':
 			json = 1;
+			break;
+		case 'n':
+			if (parse_count("-n", optarg, 1, 1000000,
+			    &top.frames) == -1)
+				return 2;
+			break;
+		case 'o':
+			for (i = 0; i < SORT_NKEYS; i++)
+				if (strcmp(optarg, sort_names[i]) == 0)
+					break;
+			if (i == SORT_NKEYS) {
+				fprintf(stderr, "lockprobectl: -o '%s': sort by "
+				    "total, count, max, avg or map\n", optarg);
+				return 2;
+			}
+			sort_key = (enum sort_key)i;
 			break;
 		case 's':
 			path = optarg;
@@ -900,7 +1292,15 @@ main(int argc, char *argv[])
 		return 2;
 	}
 
+	if (json && cmd->json == NULL) {
+		fprintf(stderr, "lockprobectl: %s has no JSON output; use "
+		    "stats -j\n", cmd->name);
+		return 2;
+	}
+
 	log_init("lockprobectl", 1, LOG_WARNING);
+	if (cmd->text == top_text)
+		return top_run(path, cmd, &stats);
 	if ((c = ctl_connect(path)) == -1)
 		return 1;
 	ipc_init(&ch, c, "the daemon");
@@ -911,6 +1311,8 @@ main(int argc, char *argv[])
 	close(c);
 	if (ans == NULL)
 		return 1;
+	if (ans->body_case == LOCKPROBE__ENVELOPE__BODY_STATS_REPLY)
+		select_rows(ans->stats_reply);
 	if (json) {
 		if ((out = cmd->json(ans)) == NULL) {
 			fprintf(stderr, "lockprobectl: cannot format JSON\n");
