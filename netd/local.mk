@@ -5,10 +5,10 @@
 
 NETD_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBEVENT_OPENSSL_CFLAGS) \
 	$(LIBSSL_CFLAGS) $(LIBCRYPTO_CFLAGS) $(PROTOBUF_C_CFLAGS) \
-	$(LIBSECCOMP_CFLAGS)
+	$(LIBSECCOMP_CFLAGS) $(JANSSON_CFLAGS) -I$(top_srcdir)/tuf
 # the tests include netd's headers; netd's own sources find them beside them
 NETD_TEST_CFLAGS = $(NETD_CFLAGS) -I$(top_srcdir)/netd
-NETD_LIBS = libnetd.a $(COMMON_LIBS) $(LIBEVENT_OPENSSL_LIBS) \
+NETD_LIBS = libnetd.a $(TUF_LIBS) $(COMMON_LIBS) $(LIBEVENT_OPENSSL_LIBS) \
 	$(LIBEVENT_LIBS) $(LIBSSL_LIBS) $(LIBCRYPTO_LIBS)
 
 noinst_LIBRARIES += libnetd.a
@@ -16,6 +16,7 @@ libnetd_a_SOURCES = \
 	netd/fetch.c netd/fetch.h \
 	netd/pollsched.c netd/pollsched.h \
 	netd/store.c netd/store.h \
+	netd/products.c netd/products.h \
 	netd/netd_sandbox.c
 libnetd_a_CFLAGS = $(NETD_CFLAGS)
 EXTRA_DIST += netd/local.mk
@@ -29,7 +30,7 @@ lockprobe_netd_LDADD = $(NETD_LIBS)
 # tests/fetch_server.py is the loopback HTTP, HTTPS and DNS server;
 # tests/fetch_lib.sh makes the test CAs and starts and stops it.
 check_PROGRAMS += tests/check_store tests/check_fetch tests/check_pollsched \
-	tests/fetch_sandboxed
+	tests/fetch_sandboxed tests/check_products
 tests_check_store_SOURCES = tests/check_store.c tests/testutil.c \
 	tests/testutil.h
 tests_check_store_CFLAGS = $(NETD_TEST_CFLAGS) $(CHECK_CFLAGS)
@@ -42,11 +43,16 @@ tests_check_pollsched_SOURCES = tests/check_pollsched.c tests/testutil.c \
 	tests/testutil.h
 tests_check_pollsched_CFLAGS = $(NETD_TEST_CFLAGS) $(CHECK_CFLAGS)
 tests_check_pollsched_LDADD = $(NETD_LIBS) $(CHECK_LIBS)
+tests_check_products_SOURCES = tests/check_products.c tests/testutil.c \
+	tests/testutil.h
+tests_check_products_CFLAGS = $(NETD_TEST_CFLAGS) $(CHECK_CFLAGS)
+tests_check_products_LDADD = $(NETD_LIBS) $(CHECK_LIBS)
 tests_fetch_sandboxed_SOURCES = tests/fetch_sandboxed.c
 tests_fetch_sandboxed_CFLAGS = $(NETD_TEST_CFLAGS)
 tests_fetch_sandboxed_LDADD = $(NETD_LIBS)
 
 NETD_TESTS = tests/check_store tests/check_pollsched tests/check_fetch.sh \
+	tests/check_products \
 	tests/fetch_sandboxed.sh
 TESTS += $(NETD_TESTS)
 EXTRA_DIST += tests/check_fetch.sh tests/fetch_sandboxed.sh \
