@@ -22,7 +22,8 @@ libnetd_a_CFLAGS = $(NETD_CFLAGS)
 EXTRA_DIST += netd/local.mk
 
 libexec_PROGRAMS += lockprobe-netd
-lockprobe_netd_SOURCES = netd/netd.c netd/netd.h netd/control.c
+lockprobe_netd_SOURCES = netd/netd.c netd/netd.h netd/control.c \
+	netd/remote.c netd/remote.h
 lockprobe_netd_CFLAGS = $(NETD_CFLAGS)
 lockprobe_netd_LDADD = $(NETD_LIBS)
 

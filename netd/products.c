@@ -75,19 +75,19 @@ check_names(const char *path, const char *field, json_t *list, char *err,
 	size_t	 i;
 
 	if (!json_is_array(list)) {
-		tuf_seterr(err, errlen, "%s: custom.lockprobe.%s is %s, not "
-		    "an array of names", path, field,
+		tuf_seterr(err, errlen, "%s: custom.%s is %s, not an array "
+		    "of names", path, field,
 		    tuf_json_typephrase(list));
 		return -1;
 	}
 	if (json_array_size(list) > PRODUCT_MAX_SCOPE) {
-		tuf_seterr(err, errlen, "%s: custom.lockprobe.%s: more than "
+		tuf_seterr(err, errlen, "%s: custom.%s: more than "
 		    "%d names", path, field, PRODUCT_MAX_SCOPE);
 		return -1;
 	}
 	json_array_foreach(list, i, v)
 		if (!json_is_string(v)) {
-			tuf_seterr(err, errlen, "%s: custom.lockprobe.%s[%zu] "
+			tuf_seterr(err, errlen, "%s: custom.%s[%zu] "
 			    "is %s, not a string", path, field, i,
 			    tuf_json_typephrase(v));
 			return -1;
@@ -99,29 +99,18 @@ int
 product_scope(const char *path, json_t *custom, const struct host_id *h,
     char *err, size_t errlen)
 {
-	json_t		*lp, *hosts = NULL, *tags = NULL, *v;
-	const char	*key;
-	size_t		 i;
+	json_t	*hosts, *tags;
+	size_t	 i;
 
-	if (custom == NULL || (lp = json_object_get(custom, "lockprobe")) ==
-	    NULL)
+	if (custom == NULL)
 		return SCOPE_ANY;
-	if (!json_is_object(lp)) {
-		tuf_seterr(err, errlen, "%s: custom.lockprobe is %s, not an "
-		    "object", path, tuf_json_typephrase(lp));
+	if (!json_is_object(custom)) {
+		tuf_seterr(err, errlen, "%s: custom is %s, not an object",
+		    path, tuf_json_typephrase(custom));
 		return -1;
 	}
-	json_object_foreach(lp, key, v) {
-		if (strcmp(key, "hosts") == 0)
-			hosts = v;
-		else if (strcmp(key, "tags") == 0)
-			tags = v;
-		else {
-			tuf_seterr(err, errlen, "%s: custom.lockprobe: unknown "
-			    "field; use hosts and tags", path);
-			return -1;
-		}
-	}
+	hosts = json_object_get(custom, "hosts");
+	tags = json_object_get(custom, "tags");
 	if ((hosts != NULL && check_names(path, "hosts", hosts, err,
 	    errlen) == -1) || (tags != NULL && check_names(path, "tags", tags,
 	    err, errlen) == -1))

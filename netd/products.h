@@ -9,8 +9,9 @@
  *   netd      netd's own settings: poll_interval_sec, log_level.
  * Unknown fields and wrong types are errors naming the target and field.
  *
- * Scope: a signed custom field {"lockprobe": {"hosts": [...],
- * "tags": [...]}} on the target.  A target naming this host's name in hosts
+ * Scope: the signed custom fields {"hosts": [...], "tags": [...]} of the
+ * target, as lockprobe-repo add -H and -T write them (other custom fields
+ * are left alone).  A target naming this host's name in hosts
  * ranks first, one naming one of its tags second, one with neither list
  * third; one whose lists name neither does not apply.  Per product the
  * highest rank wins, and among equals the target path that sorts first

@@ -181,30 +181,24 @@ START_TEST(test_scope)
 	strcpy(h.tags[1], "db");
 	ck_assert_int_eq(scope(NULL, &h), SCOPE_ANY);
 	ck_assert_int_eq(scope("{\"other\": 1}", &h), SCOPE_ANY);
-	ck_assert_int_eq(scope("{\"lockprobe\": {}}", &h), SCOPE_ANY);
-	ck_assert_int_eq(scope("{\"lockprobe\": {\"hosts\": [\"web1\", "
-	    "\"db1\"]}}", &h), SCOPE_HOST);
-	ck_assert_int_eq(scope("{\"lockprobe\": {\"hosts\": [\"web1\"], "
-	    "\"tags\": [\"db\"]}}", &h), SCOPE_TAG);
-	ck_assert_int_eq(scope("{\"lockprobe\": {\"hosts\": [\"web1\"]}}",
-	    &h), SCOPE_NONE);
-	ck_assert_int_eq(scope("{\"lockprobe\": {\"tags\": []}}", &h),
-	    SCOPE_NONE);
-	ck_assert_int_eq(scope("{\"lockprobe\": {\"hosts\": \"db1\"}}", &h),
-	    -1);
-	ck_err_is("lockstat/a.json: custom.lockprobe.hosts is a string, not "
-	    "an array of names");
-	ck_assert_int_eq(scope("{\"lockprobe\": {\"tags\": [1]}}", &h), -1);
-	ck_err_is("lockstat/a.json: custom.lockprobe.tags[0] is an integer, "
-	    "not a string");
-	ck_assert_int_eq(scope("{\"lockprobe\": {\"host\": []}}", &h), -1);
-	ck_err_is("lockstat/a.json: custom.lockprobe: unknown field; use "
-	    "hosts and tags");
-	ck_assert_int_eq(scope("{\"lockprobe\": []}", &h), -1);
+	ck_assert_int_eq(scope("{}", &h), SCOPE_ANY);
+	ck_assert_int_eq(scope("{\"hosts\": [\"web1\", \"db1\"]}", &h),
+	    SCOPE_HOST);
+	ck_assert_int_eq(scope("{\"hosts\": [\"web1\"], \"tags\": [\"db\"]}",
+	    &h), SCOPE_TAG);
+	ck_assert_int_eq(scope("{\"hosts\": [\"web1\"]}", &h), SCOPE_NONE);
+	ck_assert_int_eq(scope("{\"tags\": []}", &h), SCOPE_NONE);
+	ck_assert_int_eq(scope("{\"hosts\": \"db1\"}", &h), -1);
+	ck_err_is("lockstat/a.json: custom.hosts is a string, not an array of "
+	    "names");
+	ck_assert_int_eq(scope("{\"tags\": [1]}", &h), -1);
+	ck_err_is("lockstat/a.json: custom.tags[0] is an integer, not a "
+	    "string");
+	ck_assert_int_eq(scope("[]", &h), -1);
+	ck_err_is("lockstat/a.json: custom is an array, not an object");
 	/* a host without a known name matches no host list */
 	h.name = "";
-	ck_assert_int_eq(scope("{\"lockprobe\": {\"hosts\": [\"\"]}}", &h),
-	    SCOPE_NONE);
+	ck_assert_int_eq(scope("{\"hosts\": [\"\"]}", &h), SCOPE_NONE);
 }
 END_TEST
 
