@@ -74,7 +74,17 @@ netd_conf_changed(const struct lp_conf *a, const struct lp_conf *b)
 	    strcmp(a->netd_path, b->netd_path) != 0 ||
 	    a->netd_seccomp != b->netd_seccomp ||
 	    a->log_level != b->log_level ||
-	    a->heartbeat_timeout != b->heartbeat_timeout;
+	    a->heartbeat_timeout != b->heartbeat_timeout ||
+	    strcmp(a->repository_url, b->repository_url) != 0 ||
+	    strcmp(a->trusted_root, b->trusted_root) != 0 ||
+	    strcmp(a->repository_ca, b->repository_ca) != 0 ||
+	    strcmp(a->repository_pin, b->repository_pin) != 0 ||
+	    strcmp(a->repository_proxy, b->repository_proxy) != 0 ||
+	    a->poll_interval != b->poll_interval ||
+	    a->poll_backoff_max != b->poll_backoff_max ||
+	    strcmp(a->host_tags, b->host_tags) != 0 ||
+	    a->lockstat_expiry != b->lockstat_expiry ||
+	    a->netd_expiry != b->netd_expiry;
 }
 
 void
