@@ -56,5 +56,6 @@ NETD_TESTS = tests/check_store tests/check_pollsched tests/check_fetch.sh \
 	tests/check_products \
 	tests/fetch_sandboxed.sh
 TESTS += $(NETD_TESTS)
+EXTRA_DIST += bench/remote_poll.sh
 EXTRA_DIST += tests/check_fetch.sh tests/fetch_sandboxed.sh \
 	tests/fetch_lib.sh tests/fetch_server.py

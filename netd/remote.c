@@ -1273,6 +1273,7 @@ remote_init(struct event_base *base, struct ipc_channel *privd,
 	r->params = r->local_params;
 
 	memset(&fo, 0, sizeof(fo));
+	fo.http_only = strncmp(r->url, "http://", 7) == 0;
 	fo.ca_file = s->ca_file;
 	fo.proxy = s->proxy;
 	if (s->pin != NULL) {

@@ -29,7 +29,8 @@ routed by its path):
                  matches.  DIR/repo-mode, if present, says how to fail
                  instead: "error" (500), "garbage" (not HTTP), "absent"
                  (404).  Every request is logged to DIR/requests.log as
-                 "PATH STATUS BODY-BYTES HEADER-BYTES".
+                 "PATH STATUS BODY-BYTES REQUEST-HEADER-BYTES
+                 RESPONSE-HEADER-BYTES".
 DNS: A queries for *.test answer 127.0.0.1 except nxdomain.test (NXDOMAIN);
 other types answer no records.
 """
@@ -54,11 +55,11 @@ OUT_DIR = "."
 LOG_LOCK = threading.Lock()
 
 
-def log_request(path, status, body_bytes, header_bytes):
+def log_request(path, status, body_bytes, req_bytes, resp_bytes=0):
     with LOG_LOCK:
         with open(os.path.join(OUT_DIR, "requests.log"), "a") as f:
-            f.write("%s %d %d %d\n" % (path, status, body_bytes,
-                                       header_bytes))
+            f.write("%s %d %d %d %d\n" % (path, status, body_bytes,
+                                          req_bytes, resp_bytes))
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -71,6 +72,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 mode = f.read().strip()
         except OSError:
             mode = ""
+        # the request line, its headers and the blank line after them
         req_bytes = len(self.requestline) + 2 + len(str(self.headers))
         if mode == "garbage":
             self.wfile.write(b"\x00\x01 this is not HTTP\r\n\r\n")
@@ -98,8 +100,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_response(304)
             self.send_header("ETag", etag)
             self.send_header("Connection", "close")
+            resp_bytes = sum(len(b) for b in self._headers_buffer) + 2
             self.end_headers()
-            log_request(rel, 304, 0, req_bytes)
+            log_request(rel, 304, 0, req_bytes, resp_bytes)
             return
         self.send_body(200, body, [("ETag", etag),
                                    ("Last-Modified", lastmod)])
