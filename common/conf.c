@@ -28,6 +28,7 @@ enum conf_type {
 	CONF_UINT,
 	CONF_ENUM,
 	CONF_STRING,	/* checked by the row's check function */
+	CONF_WORDS,
 };
 
 #define PATH_NOT_ROOT	0x01
@@ -51,6 +52,7 @@ struct conf_key {
 	const struct conf_enum	*enums;		/* CONF_ENUM */
 	/* CONF_STRING: NULL if val is good, else what is wrong with it */
 	const char		*(*check)(const char *val);
+	int			(*word_valid)(const char *);	/* CONF_WORDS */
 	const char		*desc;
 };
 
@@ -80,6 +82,10 @@ enum {
 	K_HOST_TAGS,
 	K_LOCKSTAT_EXPIRY,
 	K_NETD_EXPIRY,
+	K_COLLECTOR_ENABLED,
+	K_MAP_INCLUDE,
+	K_MAP_EXCLUDE,
+	K_MAP_TYPES,
 	K_COUNT
 };
 
@@ -90,6 +96,10 @@ enum {
 _Static_assert(sizeof(enum sandbox_mode) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum conf_expiry) == sizeof(int), "enum size");
 _Static_assert(CONF_MAX_USER == 32, "update the netd-user description");
+_Static_assert(CONF_MAX_WORDS >= SETTINGS_MAX_GLOBS &&
+    CONF_MAX_WORDS >= SETTINGS_MAX_MAP_TYPES, "conf_words too small");
+_Static_assert(CONF_WORD_LEN == SETTINGS_MAX_GLOB_LEN + 1,
+    "conf_words: one glob of the longest length");
 
 static const struct conf_enum log_levels[] = {
 	{ "error",	LOG_ERR },
@@ -115,6 +125,12 @@ static const char	*check_url(const char *);
 static const char	*check_proxy(const char *);
 static const char	*check_pin(const char *);
 static const char	*check_tags(const char *);
+
+static const struct conf_enum yes_no[] = {
+	{ "yes",	1 },
+	{ "no",		0 },
+	{ NULL,		0 }
+};
 
 static const struct conf_key conf_keys[K_COUNT] = {
 	[K_STATE_DIR] = { "state-directory", CONF_PATH, FIELD(state_dir),
@@ -211,6 +227,22 @@ static const struct conf_key conf_keys[K_COUNT] = {
 	    FIELD(netd_expiry), .enums = expiry_policies,
 	    .desc = "what netd's own remote settings do when the "
 	    "repository's metadata has expired" },
+	[K_COLLECTOR_ENABLED] = { "collector-enabled", CONF_ENUM,
+	    FIELD(collector_enabled), .enums = yes_no,
+	    .desc = "whether the contention programs count" },
+	[K_MAP_INCLUDE] = { "map-include", CONF_WORDS, FIELD(map_include),
+	    .max = SETTINGS_MAX_GLOBS, .word_valid = settings_glob_valid,
+	    .desc = "map name globs of 1-64 characters of A-Z a-z 0-9 _ . - "
+	    "* ? [ ] !, separated by commas or blanks" },
+	[K_MAP_EXCLUDE] = { "map-exclude", CONF_WORDS, FIELD(map_exclude),
+	    .max = SETTINGS_MAX_GLOBS, .word_valid = settings_glob_valid,
+	    .desc = "map name globs of 1-64 characters of A-Z a-z 0-9 _ . - "
+	    "* ? [ ] !, separated by commas or blanks" },
+	[K_MAP_TYPES] = { "map-types", CONF_WORDS, FIELD(map_types),
+	    .max = SETTINGS_MAX_MAP_TYPES,
+	    .word_valid = settings_map_type_valid,
+	    .desc = "BPF map types as bpftool names them (hash, lru_hash, "
+	    "ringbuf, ...), separated by commas or blanks" },
 };
 
 struct conf_errs {
@@ -273,6 +305,7 @@ conf_defaults(struct lp_conf *conf)
 	conf->poll_backoff_max = 3600;
 	conf->lockstat_expiry = EXPIRY_KEEP;
 	conf->netd_expiry = EXPIRY_KEEP;
+	conf->collector_enabled = 1;
 }
 
 static void
@@ -554,6 +587,45 @@ user_is_valid(const char *s)
 	return 1;
 }
 
+#define WORD_SEPARATORS	BLANKS ","
+
+/* A list value: every word checked, at most k->max of them. */
+static int
+conf_set_words(struct conf_errs *e, size_t line, const struct conf_key *k,
+    const char *val, struct conf_words *out)
+{
+	struct conf_words	 words;
+	const char		*s;
+	size_t			 n;
+
+	memset(&words, 0, sizeof(words));
+	for (s = val + strspn(val, WORD_SEPARATORS); *s != '\0';
+	    s += n, s += strspn(s, WORD_SEPARATORS)) {
+		n = strcspn(s, WORD_SEPARATORS);
+		if (words.n == k->max) {
+			conf_err(e, line, k->name, "more than %u words; list "
+			    "at most %u", k->max, k->max);
+			return -1;
+		}
+		if (n >= CONF_WORD_LEN) {
+			conf_err(e, line, k->name, "'%.*s...' is longer than "
+			    "%d characters; expected %s", 16, s,
+			    CONF_WORD_LEN - 1, k->desc);
+			return -1;
+		}
+		memcpy(words.w[words.n], s, n);
+		words.w[words.n][n] = '\0';
+		if (!k->word_valid(words.w[words.n])) {
+			conf_err(e, line, k->name, "'%s' is not valid; "
+			    "expected %s", words.w[words.n], k->desc);
+			return -1;
+		}
+		words.n++;
+	}
+	*out = words;
+	return 0;
+}
+
 /* Check val against row k and store it; return -1 after reporting. */
 static int
 conf_set(struct conf_parse *p, size_t line, const struct conf_key *k,
@@ -657,6 +729,9 @@ conf_set(struct conf_parse *p, size_t line, const struct conf_key *k,
 		}
 		memcpy(field, val, len + 1);
 		return 0;
+	case CONF_WORDS:
+		return conf_set_words(e, line, k, val,
+		    (struct conf_words *)(void *)field);
 	}
 	return -1;
 }
@@ -993,6 +1068,18 @@ print_string(FILE *fp, const char *s)
 	putc('"', fp);
 }
 
+/* Words joined by commas: one unquoted value that parses back the same. */
+static void
+print_words(FILE *fp, const struct conf_words *words)
+{
+	unsigned int i;
+
+	if (words->n == 0)
+		fputs("\"\"", fp);
+	for (i = 0; i < words->n; i++)
+		fprintf(fp, "%s%s", i > 0 ? "," : "", words->w[i]);
+}
+
 void
 conf_print(FILE *fp, const struct lp_conf *conf)
 {
@@ -1017,6 +1104,10 @@ conf_print(FILE *fp, const struct lp_conf *conf)
 		case CONF_ENUM:
 			fputs(enum_name(k->enums,
 			    *(const int *)(const void *)field), fp);
+			break;
+		case CONF_WORDS:
+			print_words(fp,
+			    (const struct conf_words *)(const void *)field);
 			break;
 		}
 		putc('\n', fp);

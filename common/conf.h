@@ -20,6 +20,14 @@
 #define CONF_MAX_TAGS_LEN	(CONF_MAX_TAGS * (CONF_MAX_TAG + 1))
 #define CONF_POLL_MIN		1	/* seconds; 1 is for tests */
 #define CONF_POLL_MAX		86400
+#define CONF_MAX_WORDS		40	/* in a list value (map-types) */
+#define CONF_WORD_LEN		65	/* a glob of 64 characters and NUL */
+
+/* A list value: words separated by blanks or commas. */
+struct conf_words {
+	unsigned int	n;
+	char		w[CONF_MAX_WORDS][CONF_WORD_LEN];
+};
 
 enum sandbox_mode {
 	SANDBOX_KILL = 0,	/* a call outside the allowlist kills netd */
@@ -59,6 +67,10 @@ struct lp_conf {
 	char			host_tags[CONF_MAX_TAGS_LEN];	/* "a,b" */
 	enum conf_expiry	lockstat_expiry;
 	enum conf_expiry	netd_expiry;
+	int			collector_enabled;	/* 1 yes, 0 no */
+	struct conf_words	map_include;		/* name globs */
+	struct conf_words	map_exclude;
+	struct conf_words	map_types;		/* as bpftool names them */
 };
 
 void	conf_defaults(struct lp_conf *conf);

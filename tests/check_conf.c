@@ -48,6 +48,16 @@ parse_keep(const char *text, struct lp_conf *conf)
 }
 
 static void
+assert_words_eq(const struct conf_words *a, const struct conf_words *b)
+{
+	unsigned int	i;
+
+	ck_assert_uint_eq(a->n, b->n);
+	for (i = 0; i < a->n; i++)
+		ck_assert_str_eq(a->w[i], b->w[i]);
+}
+
+static void
 assert_conf_eq(const struct lp_conf *a, const struct lp_conf *b)
 {
 	ck_assert_str_eq(a->state_dir, b->state_dir);
@@ -75,6 +85,10 @@ assert_conf_eq(const struct lp_conf *a, const struct lp_conf *b)
 	ck_assert_str_eq(a->host_tags, b->host_tags);
 	ck_assert_int_eq(a->lockstat_expiry, b->lockstat_expiry);
 	ck_assert_int_eq(a->netd_expiry, b->netd_expiry);
+	ck_assert_int_eq(a->collector_enabled, b->collector_enabled);
+	assert_words_eq(&a->map_include, &b->map_include);
+	assert_words_eq(&a->map_exclude, &b->map_exclude);
+	assert_words_eq(&a->map_types, &b->map_types);
 }
 
 static void
@@ -137,6 +151,10 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(conf.poll_backoff_max, 3600);
 	ck_assert_int_eq(conf.lockstat_expiry, EXPIRY_KEEP);
 	ck_assert_int_eq(conf.netd_expiry, EXPIRY_KEEP);
+	ck_assert_int_eq(conf.collector_enabled, 1);
+	ck_assert_uint_eq(conf.map_include.n, 0);
+	ck_assert_uint_eq(conf.map_exclude.n, 0);
+	ck_assert_uint_eq(conf.map_types.n, 0);
 }
 END_TEST
 
@@ -173,6 +191,47 @@ START_TEST(test_remote_good)
 	ck_assert_str_eq(conf.repository_ca, "/etc/lockprobe/ca.pem");
 	ck_assert_str_eq(conf_expiry_name(EXPIRY_KEEP), "keep");
 	ck_assert_str_eq(conf_expiry_name(EXPIRY_REVERT), "revert");
+}
+END_TEST
+
+START_TEST(test_collector_settings)
+{
+	struct lp_conf	conf;
+	char		text[4096];
+	size_t		len, i;
+
+	ck_assert_int_eq(parse("collector-enabled no\n"
+	    "map-include \"app_* cache_?\"\n"
+	    "map-exclude app_tmp[0-9],x!y\n"
+	    "map-types \" hash, lru_hash ,ringbuf \"\n", &conf), 0);
+	ck_assert_str_eq(errbuf, "");
+	ck_assert_int_eq(conf.collector_enabled, 0);
+	ck_assert_uint_eq(conf.map_include.n, 2);
+	ck_assert_str_eq(conf.map_include.w[0], "app_*");
+	ck_assert_str_eq(conf.map_include.w[1], "cache_?");
+	ck_assert_uint_eq(conf.map_exclude.n, 2);
+	ck_assert_str_eq(conf.map_exclude.w[0], "app_tmp[0-9]");
+	ck_assert_str_eq(conf.map_exclude.w[1], "x!y");
+	ck_assert_uint_eq(conf.map_types.n, 3);
+	ck_assert_str_eq(conf.map_types.w[0], "hash");
+	ck_assert_str_eq(conf.map_types.w[1], "lru_hash");
+	ck_assert_str_eq(conf.map_types.w[2], "ringbuf");
+	ck_assert_int_eq(parse("collector-enabled yes\nmap-include \"\"\n",
+	    &conf), 0);
+	ck_assert_int_eq(conf.collector_enabled, 1);
+	ck_assert_uint_eq(conf.map_include.n, 0);
+
+	/* the longest glob, and as many as settings.h allows */
+	len = (size_t)snprintf(text, sizeof(text), "map-include ");
+	for (i = 0; i < 32; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+		    "%s%c%s", i ? "," : "", (char)('a' + i % 26), "*");
+	(void)snprintf(text + len, sizeof(text) - len, "\n");
+	ck_assert_int_eq(parse(text, &conf), 0);
+	ck_assert_uint_eq(conf.map_include.n, 32);
+	(void)snprintf(text, sizeof(text), "map-exclude %064d\n", 7);
+	ck_assert_int_eq(parse(text, &conf), 0);
+	ck_assert_uint_eq(strlen(conf.map_exclude.w[0]), 64);
 }
 END_TEST
 
@@ -514,6 +573,36 @@ static const struct {
 	    "commas, each 1-32 characters of a-z, 0-9, '.', '_' and '-'\n" },
 	{ "lockstat-on-expiry drop\n",
 	    NAME ":1: lockstat-on-expiry: 'drop' is not one of keep, revert\n" },
+	/* Collector settings. */
+	{ "collector-enabled maybe\n",
+	    NAME ":1: collector-enabled: 'maybe' is not one of yes, no\n" },
+	{ "map-include app/x\n",
+	    NAME ":1: map-include: 'app/x' is not valid; expected map name "
+	    "globs of 1-64 characters of A-Z a-z 0-9 _ . - * ? [ ] !, "
+	    "separated by commas or blanks\n" },
+	{ "map-exclude \"ok, b@d\"\n",
+	    NAME ":1: map-exclude: 'b@d' is not valid; expected map name "
+	    "globs of 1-64 characters of A-Z a-z 0-9 _ . - * ? [ ] !, "
+	    "separated by commas or blanks\n" },
+	{ "map-include "
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "4\n",
+	    NAME ":1: map-include: '0123456789012345...' is longer than 64 "
+	    "characters; expected map name globs of 1-64 characters of A-Z "
+	    "a-z 0-9 _ . - * ? [ ] !, separated by commas or blanks\n" },
+	{ "map-include a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s,t,u,v,w,x,y,z,"
+	    "aa,bb,cc,dd,ee,ff,gg\n",
+	    NAME ":1: map-include: more than 32 words; list at most 32\n" },
+	{ "map-types hash,hashmap\n",
+	    NAME ":1: map-types: 'hashmap' is not valid; expected BPF map "
+	    "types as bpftool names them (hash, lru_hash, ringbuf, ...), "
+	    "separated by commas or blanks\n" },
+	{ "map-types HASH\n",
+	    NAME ":1: map-types: 'HASH' is not valid; expected BPF map "
+	    "types as bpftool names them (hash, lru_hash, ringbuf, ...), "
+	    "separated by commas or blanks\n" },
+	{ "map-types\n",
+	    NAME ":1: map-types: missing value\n" },
 	/* Control bytes are not copied to the error text. */
 	{ "colour\033[2J blue\n",
 	    NAME ":1: colour?[2J: unknown key; see lockprobe.conf(5) for the "
@@ -714,7 +803,11 @@ START_TEST(test_print_roundtrip)
 	    "poll-backoff-max 3600\n"
 	    "host-tags \"\"\n"
 	    "lockstat-on-expiry keep\n"
-	    "netd-on-expiry keep\n");
+	    "netd-on-expiry keep\n"
+	    "collector-enabled yes\n"
+	    "map-include \"\"\n"
+	    "map-exclude \"\"\n"
+	    "map-types \"\"\n");
 	ck_assert_int_eq(conf_parse_buffer(NAME, text, len, &back, errbuf,
 	    sizeof(errbuf)), 0);
 	assert_conf_eq(&back, &conf);
@@ -738,6 +831,13 @@ START_TEST(test_print_roundtrip)
 	(void)snprintf(conf.host_tags, sizeof(conf.host_tags), "db,eu-1");
 	conf.poll_interval = 60;
 	conf.lockstat_expiry = EXPIRY_REVERT;
+	conf.collector_enabled = 0;
+	conf.map_include.n = 2;
+	(void)snprintf(conf.map_include.w[0], CONF_WORD_LEN, "app_*");
+	(void)snprintf(conf.map_include.w[1], CONF_WORD_LEN, "[a-c]?x");
+	conf.map_types.n = 2;
+	(void)snprintf(conf.map_types.w[0], CONF_WORD_LEN, "hash");
+	(void)snprintf(conf.map_types.w[1], CONF_WORD_LEN, "ringbuf");
 	text = print_conf(&conf, &len);
 	ck_assert_str_eq(text,
 	    "state-directory \"/var/lib/lock probe #1\"\n"
@@ -764,7 +864,11 @@ START_TEST(test_print_roundtrip)
 	    "poll-backoff-max 3600\n"
 	    "host-tags db,eu-1\n"
 	    "lockstat-on-expiry revert\n"
-	    "netd-on-expiry keep\n");
+	    "netd-on-expiry keep\n"
+	    "collector-enabled no\n"
+	    "map-include app_*,[a-c]?x\n"
+	    "map-exclude \"\"\n"
+	    "map-types hash,ringbuf\n");
 	memset(&back, 0, sizeof(back));
 	ck_assert_int_eq(conf_parse_buffer(NAME, text, len, &back, errbuf,
 	    sizeof(errbuf)), 0);
@@ -957,6 +1061,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_good_full);
 	tcase_add_test(tc, test_good_values);
+	tcase_add_test(tc, test_collector_settings);
 	tcase_add_loop_test(tc, test_errors, 0, nitems(bad_cases));
 	tcase_add_test(tc, test_nul_byte);
 	tcase_add_test(tc, test_line_too_long);
