@@ -36,8 +36,9 @@ FUZZ_TUF_SRC = $(top_srcdir)/tuf/json.c $(top_srcdir)/tuf/canonical_json.c \
 FUZZ_DEPS = $(top_srcdir)/fuzz/fuzz.h config.h $(PROTO_GEN)
 
 fuzz/fuzz_conf: $(top_srcdir)/fuzz/fuzz_conf.c $(top_srcdir)/common/conf.c \
-    $(top_srcdir)/common/conf.h $(FUZZ_DEPS)
-	$(FUZZ_BUILD) $(top_srcdir)/fuzz/fuzz_conf.c $(top_srcdir)/common/conf.c
+    $(top_srcdir)/common/conf.h $(top_srcdir)/common/settings.c $(FUZZ_DEPS)
+	$(FUZZ_BUILD) $(top_srcdir)/fuzz/fuzz_conf.c $(top_srcdir)/common/conf.c \
+	    $(top_srcdir)/common/settings.c
 fuzz/fuzz_ipc: $(top_srcdir)/fuzz/fuzz_ipc.c $(FUZZ_IPC_SRC) \
     $(top_srcdir)/common/ipc.h $(FUZZ_DEPS)
 	$(FUZZ_BUILD) $(PROTOBUF_C_CFLAGS) $(top_srcdir)/fuzz/fuzz_ipc.c \
