@@ -1208,6 +1208,35 @@ read_root(const char *path, size_t max, size_t *lenp, char *err,
 	return NULL;
 }
 
+/*
+ * The client ignores stored metadata that does not verify (a cache, never
+ * a source of trust); say so, since it means a damaged or tampered store.
+ */
+static void
+report_untrusted(struct remote *r)
+{
+	static const char *const roles[] = { "timestamp", "snapshot",
+	    "targets" };
+	struct tuf_client_info	info;
+	int64_t			version[3];
+	char			name[64];
+	size_t			i;
+
+	tuf_client_info(r->tuf, &info);
+	version[0] = info.timestamp_version;
+	version[1] = info.snapshot_version;
+	version[2] = info.targets_version;
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "m-%s.json", roles[i]);
+		if (version[i] == 0 && mirror_find(r, name) != NULL) {
+			log_warnx("store: %s/%s does not verify with the "
+			    "trusted root; ignored, it is fetched again",
+			    r->store.path, name);
+			mirror_drop(r, name);
+		}
+	}
+}
+
 static void
 params_from_setup(struct poll_params *pp, uint32_t interval_sec,
     uint32_t backoff_sec)
@@ -1310,6 +1339,7 @@ remote_init(struct event_base *base, struct ipc_channel *privd,
 		    why);
 		return -1;
 	}
+	report_untrusted(r);
 	tuf_buf_init(&r->ts, r->tcfg.timestamp_max);
 	load_validators(r);
 	load_apply_state(r);

@@ -10,7 +10,8 @@
 #   - a server that fails or sends garbage: back-off, nothing applied,
 #     recovery when it comes back; a repository that is not there (404);
 #   - netd killed and restarted: its trusted metadata is intact (the first
-#     poll is a 304) and the configuration is sent again.
+#     poll is a 304) and the configuration is sent again;
+#   - a truncated file in the store is reported and fetched again.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/fetch_lib.sh"
 require_root
@@ -154,5 +155,15 @@ esac
 status_has "trusted: root 1, timestamp 4" || wait_status "trusted: root 1, timestamp 4"
 ok "netd restarted: first poll 304, configuration sent again"
 
-LP_ALLOW_SECCOMP_KILL=
+# 7. a truncated file in the store: reported, never trusted, fetched again
+stop_daemon
+store=$T/state/store
+[ -f "$store/m-timestamp.json" ] || fail "no stored timestamp: $(ls -l "$store")"
+truncate -s 100 "$store/m-timestamp.json"
+start_daemon
+wait_netd_up 3 20
+wait_log "store: .*m-timestamp.json does not verify with the trusted root"
+wait_status "trusted: root 1, timestamp 4"
+ok "truncated timestamp.json in the store: reported and fetched again"
+
 finish
