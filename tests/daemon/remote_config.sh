@@ -2,7 +2,8 @@
 # Remote configuration end to end: lockprobed and netd for real, a TUF
 # repository made by lockprobe-repo and served over HTTP on loopback.
 #   - a lockstat configuration is published and applied by lockprobed,
-#     and status says so;
+#     and status says so; netd's own settings (product netd) are applied by
+#     netd, a bad one refused, a removed one reverted;
 #   - an unchanged repository costs one conditional request per poll (304);
 #   - bad updates are refused, the previous configuration stays in force,
 #     and the reason is in status and in the log: an invalid value, a bad
@@ -11,6 +12,8 @@
 #     recovery when it comes back; a repository that is not there (404);
 #   - netd killed and restarted: its trusted metadata is intact (the first
 #     poll is a 304) and the configuration is sent again;
+#   - scope: this host's name, then its tags, then unscoped targets; all
+#     removed: back to lockprobe.conf;
 #   - a truncated file in the store is reported and fetched again.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/fetch_lib.sh"
@@ -67,6 +70,19 @@ wait_log "lockstat: lockstat/default.json (targets version 2) applied"
 status_has "trusted: root 1, timestamp 2" || fail "versions: $(cat "$T/status")"
 ok "lockstat/default.json applied: $(grep 'lockstat:' "$T/status")"
 
+# 1b. netd's own settings are a product too, applied by netd
+printf '{"poll_interval_sec": 1, "log_level": "debug"}\n' > "$T/cfg/netd.json"
+lr add netd/default.json "$T/cfg/netd.json"
+wait_status "netd: netd/default.json (targets version 3) applied"
+wait_log "poll: 1 requests"	# a debug line: the log level took
+printf '{"poll_interval_sec": 1, "log_level": "loud"}\n' > "$T/cfg/netd.json"
+lr add netd/default.json "$T/cfg/netd.json"
+wait_status "netd: netd/default.json (targets version 4) not applied.*log_level: not one of"
+status_has "netd: netd/default.json (targets version 3) applied" || fail "netd settings: $(cat "$T/status")"
+lr remove netd/default.json
+wait_status "netd: lockprobe.conf (targets version 5) applied"
+ok "netd product: applied, a bad one refused, removed and reverted"
+
 # 2. unchanged: one conditional request per poll, answered 304
 : > "$SRV/requests.log"
 p=$(polls)
@@ -80,14 +96,14 @@ ok "unchanged repository: $n polls, each one 304 for timestamp.json"
 # 3a. an invalid value is refused; the previous configuration stays
 snapshot_repo good2
 publish default '{"rewalk_interval_sec": 45, "range_budget": 1}'
-wait_status "lockstat/default.json (targets version 3) not applied.*range_budget: 1 is out of bounds"
+wait_status "lockstat/default.json (targets version 6) not applied.*range_budget: 1 is out of bounds"
 status_has "lockstat: lockstat/default.json (targets version 2) applied" || fail "the good configuration is no longer in force: $(cat "$T/status")"
 wait_log "lockstat: refused, lockstat/default.json stays in force: lockstat/default.json: range_budget: 1 is out of bounds"
 ok "invalid value refused, version 2 stays in force"
 
 # 3b. a good update goes through again
 publish default '{"rewalk_interval_sec": 50}'
-wait_status "lockstat: lockstat/default.json (targets version 4) applied"
+wait_status "lockstat: lockstat/default.json (targets version 7) applied"
 snapshot_repo good4
 ok "good update applied"
 
@@ -101,21 +117,21 @@ doc["signatures"][0]["sig"] = ("0" if sig[0] != "0" else "1") + sig[1:]
 open(sys.argv[1], "w").write(json.dumps(doc))
 PY
 wait_status "last error: .*timestamp.*signature"
-status_has "lockstat: lockstat/default.json (targets version 4) applied" || fail "bad signature: $(cat "$T/status")"
+status_has "lockstat: lockstat/default.json (targets version 7) applied" || fail "bad signature: $(cat "$T/status")"
 wait_log "poll failed.*signature"
 ok "bad signature refused: $(grep 'last error' "$T/status")"
 
 # 3d. a rolled-back repository (an older, validly signed copy)
 restore_repo good2
 wait_status "last error: .*rolled back"
-status_has "lockstat: lockstat/default.json (targets version 4) applied" || fail "rollback: $(cat "$T/status")"
+status_has "lockstat: lockstat/default.json (targets version 7) applied" || fail "rollback: $(cat "$T/status")"
 ok "rollback refused: $(grep 'last error' "$T/status")"
 
 # 3e. an oversized timestamp.json
 restore_repo good4
 head -c 40000 /dev/zero | tr '\0' ' ' >> "$SRV/repo/metadata/timestamp.json"
 wait_status "last error: .*timestamp.json.*\(large\|limit\|exceed\)"
-status_has "lockstat: lockstat/default.json (targets version 4) applied" || fail "oversized: $(cat "$T/status")"
+status_has "lockstat: lockstat/default.json (targets version 7) applied" || fail "oversized: $(cat "$T/status")"
 ok "oversized timestamp.json refused: $(grep 'last error' "$T/status")"
 
 # 4. server errors and garbage: back-off, nothing applied, recovery
@@ -128,7 +144,7 @@ wait_log "poll failed again"
 echo error > "$SRV/repo-mode"
 f=$(failures)
 wait_for 20 "another failed poll" failures_above "$f"
-status_has "lockstat: lockstat/default.json (targets version 4) applied" || fail "garbage: $(cat "$T/status")"
+status_has "lockstat: lockstat/default.json (targets version 7) applied" || fail "garbage: $(cat "$T/status")"
 rm -f "$SRV/repo-mode"
 wait_log "the repository is reachable again after" 20
 ok "server garbage and errors: back-off, then recovery"
@@ -142,18 +158,31 @@ ok "404: one clear line, then recovery"
 
 # 6. netd killed: trusted state intact, configuration sent again
 pid=$(netd_pid)
-applied_before=$(log_count "lockstat: lockstat/default.json (targets version 4) applied")
+applied_before=$(log_count "lockstat: lockstat/default.json (targets version 7) applied")
 : > "$SRV/requests.log"
 kill -KILL "$pid"
 wait_netd_up 2 20
-wait_for 20 "the configuration sent again" sh -c "[ \$(grep -c 'lockstat: lockstat/default.json (targets version 4) applied' '$LOG') -gt $applied_before ]"
+wait_for 20 "the configuration sent again" sh -c "[ \$(grep -c 'lockstat: lockstat/default.json (targets version 7) applied' '$LOG') -gt $applied_before ]"
 first=$(head -n 1 "$SRV/requests.log")
 case "$first" in
 "metadata/timestamp.json 304 "*) ;;
 *) fail "netd's first poll after a restart was not a 304: $first" ;;
 esac
-status_has "trusted: root 1, timestamp 4" || wait_status "trusted: root 1, timestamp 4"
+status_has "trusted: root 1, timestamp 7" || wait_status "trusted: root 1, timestamp 7"
 ok "netd restarted: first poll 304, configuration sent again"
+
+# 6b. scope: a tag of this host beats an unscoped target, this host's
+# name beats a tag; a removed target gives way to the next best
+publish db '{"rewalk_interval_sec": 60}' -T db -T other
+publish web '{"rewalk_interval_sec": 61}' -T web
+wait_status "lockstat: lockstat/db.json (targets version [0-9]*) applied"
+publish mine '{"rewalk_interval_sec": 62}' -H "$(hostname)"
+wait_status "lockstat: lockstat/mine.json (targets version 10) applied"
+lr remove lockstat/mine.json
+wait_status "lockstat: lockstat/db.json (targets version 11) applied"
+for t in db web default; do lr remove "lockstat/$t.json"; done
+wait_status "lockstat: lockprobe.conf (targets version 1[2-4]) applied"
+ok "scope: host, then tag, then unscoped; all removed: back to lockprobe.conf"
 
 # 7. a truncated file in the store: reported, never trusted, fetched again
 stop_daemon
@@ -163,7 +192,7 @@ truncate -s 100 "$store/m-timestamp.json"
 start_daemon
 wait_netd_up 3 20
 wait_log "store: .*m-timestamp.json does not verify with the trusted root"
-wait_status "trusted: root 1, timestamp 4"
+wait_status "trusted: root 1, timestamp 14"
 ok "truncated timestamp.json in the store: reported and fetched again"
 
 finish
