@@ -593,10 +593,15 @@ start_fetch(struct remote *r, enum tuf_fetch_kind kind, const char *path,
 	o.connect_timeout_ms = CONNECT_TIMEOUT_MS;
 	o.read_timeout_ms = READ_TIMEOUT_MS;
 	o.total_timeout_ms = TOTAL_TIMEOUT_MS;
-	if (conditional) {
-		o.etag = r->etag[0] != '\0' ? r->etag : NULL;
-		o.last_modified = r->lastmod[0] != '\0' ? r->lastmod : NULL;
-	}
+	/*
+	 * The ETag alone when there is one: Last-Modified has a resolution
+	 * of a second, and a server that answers 304 to If-Modified-Since
+	 * despite If-None-Match would hide two publications in one second.
+	 */
+	if (conditional && r->etag[0] != '\0')
+		o.etag = r->etag;
+	else if (conditional && r->lastmod[0] != '\0')
+		o.last_modified = r->lastmod;
 	r->requests++;
 	r->inflight = fetch_start(r->fetch, url, &o, on_fetched, r, err,
 	    errlen);

@@ -25,8 +25,8 @@ routed by its path):
   /bad-length    200 with Content-Length: abc
   /bad-chunk     200, chunked, with a chunk size that is not hex
   /repo/PATH     the file DIR/repo/PATH (a TUF repository), with an ETag
-                 (its SHA-256) and its Last-Modified; 304 if either
-                 matches.  DIR/repo-mode, if present, says how to fail
+                 (its SHA-256) and its Last-Modified; 304 if If-None-Match
+                 matches, or without it, If-Modified-Since.  DIR/repo-mode, if present, says how to fail
                  instead: "error" (500), "garbage" (not HTTP), "absent"
                  (404).  Every request is logged to DIR/requests.log as
                  "PATH STATUS BODY-BYTES REQUEST-HEADER-BYTES
@@ -95,8 +95,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         etag = '"%s"' % hashlib.sha256(body).hexdigest()[:32]
         lastmod = email.utils.formatdate(os.stat(full).st_mtime,
                                          usegmt=True)
-        if (self.headers.get("If-None-Match") == etag or
-                self.headers.get("If-Modified-Since") == lastmod):
+        inm = self.headers.get("If-None-Match")
+        # RFC 9110: If-Modified-Since only without If-None-Match
+        if (inm == etag or (inm is None and
+                            self.headers.get("If-Modified-Since") ==
+                            lastmod)):
             self.send_response(304)
             self.send_header("ETag", etag)
             self.send_header("Connection", "close")
