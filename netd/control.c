@@ -137,11 +137,13 @@ control_relay_build(const Lockprobe__Envelope *req, struct control_relay *r)
 	Lockprobe__StatusRequest status = LOCKPROBE__STATUS_REQUEST__INIT;
 	Lockprobe__ReloadRequest reload = LOCKPROBE__RELOAD_REQUEST__INIT;
 	Lockprobe__StatsRequest stats = LOCKPROBE__STATS_REQUEST__INIT;
+	Lockprobe__RewalkRequest rewalk = LOCKPROBE__REWALK_REQUEST__INIT;
 
 	r->env = env;
 	r->status = status;
 	r->reload = reload;
 	r->stats = stats;
+	r->rewalk = rewalk;
 	switch (req->body_case) {
 	case LOCKPROBE__ENVELOPE__BODY_STATUS_REQUEST:
 		r->env.body_case = LOCKPROBE__ENVELOPE__BODY_STATUS_REQUEST;
@@ -160,6 +162,10 @@ control_relay_build(const Lockprobe__Envelope *req, struct control_relay *r)
 		r->env.body_case = LOCKPROBE__ENVELOPE__BODY_STATS_REQUEST;
 		r->env.stats_request = &r->stats;
 		return LOCKPROBE__ENVELOPE__BODY_STATS_REPLY;
+	case LOCKPROBE__ENVELOPE__BODY_REWALK_REQUEST:
+		r->env.body_case = LOCKPROBE__ENVELOPE__BODY_REWALK_REQUEST;
+		r->env.rewalk_request = &r->rewalk;
+		return LOCKPROBE__ENVELOPE__BODY_REWALK_REPLY;
 	default:
 		return 0;
 	}

@@ -254,6 +254,7 @@ dispatch(struct netd *nd, Lockprobe__Envelope *env)
 	case LOCKPROBE__ENVELOPE__BODY_STATUS_REPLY:
 	case LOCKPROBE__ENVELOPE__BODY_RELOAD_REPLY:
 	case LOCKPROBE__ENVELOPE__BODY_STATS_REPLY:
+	case LOCKPROBE__ENVELOPE__BODY_REWALK_REPLY:
 		if (!control_answer(env))
 			ipc_reject(&nd->ipc, IPC_REJECT_ORDER, env,
 			    "no request with that id is outstanding");

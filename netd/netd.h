@@ -26,6 +26,7 @@ struct control_relay {
 	Lockprobe__StatusRequest	status;
 	Lockprobe__ReloadRequest	reload;
 	Lockprobe__StatsRequest		stats;
+	Lockprobe__RewalkRequest	rewalk;
 };
 int	control_relay_build(const Lockprobe__Envelope *req,
 	    struct control_relay *r);

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <fnmatch.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,39 +33,59 @@ static const char *const collector_ksyms[] = {
 	"resilient_queued_spin_lock_slowpath",
 };
 #define NKSYMS	(sizeof(collector_ksyms) / sizeof(collector_ksyms[0]))
+#define CT_OWN_MAX	32	/* maps of the contention programs */
+#define REWALK_MIN_INTERVAL	1.0	/* seconds between requested walks */
 
 struct collector {
 	struct mapwalk_result	 walk;
 	unsigned int		 walks;
 	char			 walk_error[512];
+	struct timespec		 last_walk;
 	struct ksym_query	 ksyms[NKSYMS];
 	struct ksym_report	 ksym_report;
 	char			 ksym_error[512];
 	struct event		*rewalk_ev;
 	struct calib_result	 calib;
 	char			 calib_error[512];
-	struct contention	*ct;
+	struct collector_settings settings;	/* in force */
+	struct settings_msg	 settings_msg;	/* for status */
+	struct contention	*ct;		/* NULL: disabled or failed */
+	uint32_t		 ct_capacity;	/* ranges ct was opened for */
 	char			 ct_error[512];
 	size_t			 ranges_tracked;
 	size_t			 ranges_dropped;
-	uint32_t		 own[32];	/* the programs' own maps */
+	size_t			 maps_filtered;
+	uint32_t		 own[CT_OWN_MAX];	/* ct's own maps */
 	size_t			 nown;
 };
 
+/* The tracked set computed from a walk for some settings. */
+struct selection {
+	struct mapwalk_range	*ranges;
+	size_t			 n;
+	size_t			 dropped;	/* over the range budget */
+	size_t			 maps_filtered;
+};
+
 static int
-is_own(const struct collector *c, uint32_t map_id)
+is_own_id(const uint32_t *own, size_t nown, uint32_t map_id)
 {
 	size_t i;
 
-	for (i = 0; i < c->nown; i++)
-		if (c->own[i] == map_id)
+	for (i = 0; i < nown; i++)
+		if (own[i] == map_id)
 			return 1;
 	return 0;
 }
 
+static int
+is_own(const struct collector *c, uint32_t map_id)
+{
+	return is_own_id(c->own, c->nown, map_id);
+}
+
 static void	on_rewalk(evutil_socket_t, short, void *);
 static void	calibrate(struct privd *);
-static void	attach_contention(struct privd *);
 
 static size_t
 maps_covered(const struct mapwalk_result *w)
@@ -76,40 +97,112 @@ maps_covered(const struct mapwalk_result *w)
 	return n;
 }
 
-/* Hand the last walk's ranges, less the collector's own, to the programs. */
+static int
+words_match(const struct conf_words *w, const char *name, int glob)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->n; i++)
+		if (glob ? fnmatch(w->w[i], name, 0) == 0 :
+		    strcmp(w->w[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether the settings' filters keep a map of this name and type. */
+static int
+map_selected(const struct collector_settings *s, const char *name,
+    uint32_t type)
+{
+	if (s->map_types.n > 0 &&
+	    !words_match(&s->map_types, mapwalk_map_type_name(type), 0))
+		return 0;
+	if (s->include.n > 0 && !words_match(&s->include, name, 1))
+		return 0;
+	return !words_match(&s->exclude, name, 1);
+}
+
+/* The ranges of the last walk that settings s track, less ct's own maps. */
+static int
+select_ranges(const struct collector *c, const struct collector_settings *s,
+    const uint32_t *own, size_t nown, struct selection *sel, char *err,
+    size_t errlen)
+{
+	const struct mapwalk_range *r;
+	const struct mapwalk_map *m;
+	size_t i;
+
+	memset(sel, 0, sizeof(*sel));
+	for (i = 0; i < c->walk.nmaps; i++) {
+		m = &c->walk.maps[i];
+		if (!is_own_id(own, nown, m->id) &&
+		    !map_selected(s, m->name, m->type))
+			sel->maps_filtered++;
+	}
+	if ((sel->ranges = calloc(c->walk.nranges + 1,
+	    sizeof(*sel->ranges))) == NULL) {
+		(void)snprintf(err, errlen, "collector: out of memory for %zu "
+		    "ranges", c->walk.nranges);
+		return -1;
+	}
+	for (i = 0; i < c->walk.nranges; i++) {
+		r = &c->walk.ranges[i];
+		if (!is_own_id(own, nown, r->map_id) &&
+		    map_selected(s, r->map_name, r->map_type))
+			sel->ranges[sel->n++] = *r;
+	}
+	if (sel->n > s->range_budget) {
+		sel->dropped = sel->n - s->range_budget;
+		sel->n = s->range_budget;
+	}
+	return 0;
+}
+
+/* Hand the selection to the programs: on error they keep the old set. */
+static int
+track(struct contention *ct, const struct selection *sel, char *err,
+    size_t errlen)
+{
+	if (contention_set_ranges(ct, sel->ranges, sel->n, err, errlen) == -1)
+		return -1;
+	if (sel->dropped > 0)
+		log_warnx("contention: %zu lock ranges, range-budget is %zu: "
+		    "%zu not tracked; raise range-budget",
+		    sel->n + sel->dropped, sel->n, sel->dropped);
+	return 0;
+}
+
 static void
-track(struct privd *pd)
+selection_done(struct collector *c, const struct selection *sel)
+{
+	c->ranges_tracked = c->ct != NULL ? sel->n : 0;
+	c->ranges_dropped = sel->dropped;
+	c->maps_filtered = sel->maps_filtered;
+	free(sel->ranges);
+}
+
+/* After a walk: the settings in force, on the new ranges. */
+static void
+track_walk(struct privd *pd)
 {
 	struct collector *c = pd->collector;
-	struct mapwalk_range *sel;
-	size_t i, n = 0;
+	struct selection sel;
+	char err[512];
 
-	if (c->ct == NULL)
-		return;
-	if ((sel = calloc(c->walk.nranges + 1, sizeof(*sel))) == NULL) {
-		log_warnx("contention: out of memory for %zu ranges",
-		    c->walk.nranges);
+	if (select_ranges(c, &c->settings, c->own, c->nown, &sel, err,
+	    sizeof(err)) == -1) {
+		log_warnx("%s", err);
 		return;
 	}
-	for (i = 0; i < c->walk.nranges; i++)
-		if (!is_own(c, c->walk.ranges[i].map_id))
-			sel[n++] = c->walk.ranges[i];
-	c->ranges_dropped = 0;
-	if (n > pd->conf.range_budget) {
-		c->ranges_dropped = n - pd->conf.range_budget;
-		log_warnx("contention: %zu lock ranges, range-budget is %u: "
-		    "%zu not tracked; raise range-budget", n,
-		    pd->conf.range_budget, c->ranges_dropped);
-		n = pd->conf.range_budget;
+	if (c->ct != NULL && track(c->ct, &sel, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		(void)snprintf(c->ct_error, sizeof(c->ct_error), "%s", err);
+		free(sel.ranges);
+		return;
 	}
-	if (contention_set_ranges(c->ct, sel, n, c->ct_error,
-	    sizeof(c->ct_error)) == -1)
-		log_warnx("contention: %s", c->ct_error);
-	else {
+	if (c->ct != NULL)
 		c->ct_error[0] = '\0';
-		c->ranges_tracked = n;
-	}
-	free(sel);
+	selection_done(c, &sel);
 }
 
 static void
@@ -136,7 +229,8 @@ walk(struct privd *pd)
 	mapwalk_free(&c->walk);
 	c->walk = w;
 	c->walks++;
-	track(pd);
+	clock_gettime(CLOCK_MONOTONIC, &c->last_walk);
+	track_walk(pd);
 	malloc_trim(0);		/* the walker's load parsed BTF again */
 }
 
@@ -180,45 +274,130 @@ calibrate(struct privd *pd)
 	c->calib_error[0] = '\0';	/* calibrate_run logged the verdicts */
 }
 
-static void
-attach_contention(struct privd *pd)
+/* The contention programs, attached, for up to capacity ranges. */
+static struct contention *
+open_contention(struct privd *pd, uint32_t capacity, char *err,
+    size_t errlen)
 {
-	struct collector *c = pd->collector;
 	struct contention_opts o;
+	struct contention *ct;
 
 	memset(&o, 0, sizeof(o));
 	o.assets = &pd->assets;
-	o.max_ranges = pd->conf.range_budget;
-	if ((c->ct = contention_open(&o, c->ct_error,
-	    sizeof(c->ct_error))) == NULL ||
-	    contention_attach(c->ct, c->ct_error, sizeof(c->ct_error)) == -1) {
-		log_warnx("contention: %s", c->ct_error);
-		if (c->ct != NULL)
-			contention_destroy(c->ct);
-		c->ct = NULL;
-		return;
+	o.max_ranges = capacity;
+	if ((ct = contention_open(&o, err, errlen)) == NULL)
+		return NULL;
+	if (contention_attach(ct, err, errlen) == -1) {
+		contention_destroy(ct);
+		return NULL;
 	}
-	c->nown = contention_own_maps(c->ct, c->own, 32);
-	if (c->nown > 32) {
-		log_warnx("contention: %zu maps of its own, 32 expected",
-		    c->nown);
-		c->nown = 32;
-	}
-	log_info("contention programs attached (range budget %u)",
-	    pd->conf.range_budget);
+	log_info("contention programs attached (room for %u ranges)",
+	    capacity);
+	return ct;
 }
 
+static void
+set_own(struct collector *c)
+{
+	c->nown = 0;
+	if (c->ct == NULL)
+		return;
+	c->nown = contention_own_maps(c->ct, c->own, CT_OWN_MAX);
+	if (c->nown > CT_OWN_MAX) {
+		log_warnx("contention: %zu maps of its own, %d expected",
+		    c->nown, CT_OWN_MAX);
+		c->nown = CT_OWN_MAX;
+	}
+}
+
+/* Walks follow the settings: every rewalk-interval, none when disabled. */
 void
 collector_reschedule(struct privd *pd)
 {
-	struct timeval tv = { pd->conf.rewalk_interval, 0 };
+	struct collector *c = pd->collector;
+	struct timeval tv = { 0, 0 };
 
-	if (pd->collector != NULL)
-		evtimer_add(pd->collector->rewalk_ev, &tv);
+	if (c == NULL)
+		return;
+	if (!c->settings.enabled) {
+		evtimer_del(c->rewalk_ev);
+		return;
+	}
+	tv.tv_sec = c->settings.rewalk_interval;
+	evtimer_add(c->rewalk_ev, &tv);
+}
+
+/*
+ * Make s the settings in force, all or nothing: the programs are loaded
+ * again when s needs more room than they have (or were detached), and the
+ * new tracked set is handed to them; if either fails, the programs, their
+ * set and the settings stay as they were.  enabled no detaches the
+ * programs: no probe runs on a contended lock, and walks stop.
+ */
+int
+collector_apply(struct privd *pd, const struct collector_settings *s,
+    char *err, size_t errlen)
+{
+	struct collector *c = pd->collector;
+	struct contention *ct = NULL, *fresh = NULL;
+	struct selection sel;
+	uint32_t own[CT_OWN_MAX] = { 0 };
+	size_t nown = 0;
+	char why[512];
+
+	memset(&sel, 0, sizeof(sel));
+	if (s->enabled) {
+		ct = c->ct;
+		if (ct == NULL || s->range_budget > c->ct_capacity) {
+			fresh = open_contention(pd, s->range_budget, why,
+			    sizeof(why));
+			if (fresh == NULL && (c->ct != NULL ||
+			    !c->settings.enabled)) {
+				(void)snprintf(err, errlen, "%s: the contention "
+				    "programs could not be loaded: %s",
+				    c->ct != NULL ? "range_budget" : "enabled",
+				    why);
+				return -1;
+			}
+			/* they could not load before either: no worse */
+			if (fresh == NULL)
+				(void)snprintf(c->ct_error,
+				    sizeof(c->ct_error), "%s", why);
+			ct = fresh;
+		}
+	}
+	if (ct != NULL) {
+		nown = contention_own_maps(ct, own, CT_OWN_MAX);
+		if (nown > CT_OWN_MAX)
+			nown = CT_OWN_MAX;
+	}
+	if (select_ranges(c, s, own, nown, &sel, err, errlen) == -1 ||
+	    (ct != NULL && track(ct, &sel, err, errlen) == -1)) {
+		if (fresh != NULL)
+			contention_destroy(fresh);
+		free(sel.ranges);
+		return -1;
+	}
+
+	if (c->ct != NULL && c->ct != ct) {
+		contention_destroy(c->ct);
+		log_info("contention programs %s", ct != NULL ? "replaced" :
+		    "detached: the collector is disabled");
+	}
+	if (fresh != NULL)
+		c->ct_capacity = s->range_budget;
+	c->ct = ct;
+	if (ct != NULL)
+		c->ct_error[0] = '\0';
+	set_own(c);
+	selection_done(c, &sel);
+	c->settings = *s;
+	collector_reschedule(pd);
+	return 0;
 }
 
 int
-collector_start(struct privd *pd)
+collector_start(struct privd *pd, const struct collector_settings *s)
 {
 	struct collector *c;
 
@@ -229,10 +408,19 @@ collector_start(struct privd *pd)
 		return -1;
 	}
 	pd->collector = c;
+	c->settings = *s;
 	collector_libbpf_log_init();
 	/* what the operator waits for first: the programs attached and the
 	 * maps tracked; then the calibration (well under a second) */
-	attach_contention(pd);
+	if (!s->enabled)
+		log_info("collector disabled (collector-enabled no): the "
+		    "contention programs stay detached");
+	else if ((c->ct = open_contention(pd, s->range_budget, c->ct_error,
+	    sizeof(c->ct_error))) == NULL)
+		log_warnx("contention: %s", c->ct_error);
+	else
+		c->ct_capacity = s->range_budget;
+	set_own(c);
 	resolve_ksyms(pd);
 	walk(pd);
 	calibrate(pd);
@@ -241,6 +429,35 @@ collector_start(struct privd *pd)
 	 * it; give that memory back instead of keeping it resident */
 	malloc_trim(0);
 	return 0;
+}
+
+/* lockprobectl rewalk: walk now (at most once a second) and say what
+ * was found. */
+void
+collector_answer_rewalk(struct privd *pd, const Lockprobe__Envelope *req)
+{
+	struct collector *c = pd->collector;
+	Lockprobe__Envelope env = LOCKPROBE__ENVELOPE__INIT;
+	Lockprobe__RewalkReply rr = LOCKPROBE__REWALK_REPLY__INIT;
+
+	if (c->walks > 0 && timespec_elapsed(&c->last_walk) <
+	    REWALK_MIN_INTERVAL)
+		rr.error = (char *)(uintptr_t)"the last walk was less than a "
+		    "second ago; try again";
+	else {
+		walk(pd);
+		if (c->walk_error[0] != '\0')
+			rr.error = c->walk_error;
+	}
+	rr.maps = (uint32_t)c->walk.nmaps;
+	rr.ranges = c->walk.nranges;
+	rr.walk_usec = c->walk.walk_ns / 1000;
+	env.id = req->id;
+	env.body_case = LOCKPROBE__ENVELOPE__BODY_REWALK_REPLY;
+	env.rewalk_reply = &rr;
+	if (ipc_send(&pd->netd.ipc, &env) == -1)
+		log_warn("answering rewalk request %llu",
+		    (unsigned long long)req->id);
 }
 
 static void
@@ -267,7 +484,12 @@ collector_fill_status(struct privd *pd, Lockprobe__CollectorStatus *cs)
 	cs->walk_usec = c->walk.walk_ns / 1000;
 	if (c->walk_error[0] != '\0')
 		cs->walk_error = c->walk_error;
-	cs->rewalk_interval_sec = pd->conf.rewalk_interval;
+	cs->rewalk_interval_sec = c->settings.rewalk_interval;
+	settings_msg_fill(&c->settings_msg, &c->settings);
+	cs->settings = &c->settings_msg.msg;
+	cs->settings_origin = pd->broker.origin;
+	cs->has_maps_filtered = 1;
+	cs->maps_filtered = (uint32_t)c->maps_filtered;
 	cs->ksym_method = (char *)(uintptr_t)ksym_method_name(
 	    c->ksym_report.method);
 	cs->ksym_usec = c->ksym_report.elapsed_ns / 1000;
@@ -415,6 +637,7 @@ stat_rows(struct privd *pd, const struct contention_stats *st,
 		g = &c->walk.ranges[i];
 		if ((only_map != 0 && g->map_id != only_map) ||
 		    is_own(c, g->map_id) ||
+		    !map_selected(&c->settings, g->map_name, g->map_type) ||
 		    (i > 0 && c->walk.ranges[i - 1].map_id == g->map_id &&
 		    c->walk.ranges[i - 1].kind == g->kind))
 			continue;
@@ -469,7 +692,9 @@ collector_answer_stats(struct privd *pd, const Lockprobe__Envelope *req)
 	sr.ranges_tracked = c->ranges_tracked;
 	sr.ranges_dropped = c->ranges_dropped;
 	if (c->ct == NULL)
-		sr.error = c->ct_error;
+		sr.error = c->settings.enabled ? c->ct_error :
+		    (char *)(uintptr_t)"the collector is disabled "
+		    "(collector-enabled no): nothing is counted";
 	else if (contention_read_stats(c->ct, &st, err, sizeof(err)) == -1)
 		sr.error = err;
 	else if ((rows = stat_rows(pd, &st, only, &nrows)) == NULL &&

@@ -231,6 +231,10 @@ control_dispatch(struct privd *pd, const Lockprobe__Envelope *env)
 		if (pd->collector != NULL)
 			collector_answer_stats(pd, env);
 		break;
+	case LOCKPROBE__ENVELOPE__BODY_REWALK_REQUEST:
+		if (pd->collector != NULL)
+			collector_answer_rewalk(pd, env);
+		break;
 	default:
 		break;
 	}

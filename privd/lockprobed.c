@@ -121,13 +121,18 @@ privd_reload(struct privd *pd, const char *origin, char *err, size_t errlen,
 		log_warnx("asset-directory, btf-path, btf-directory: changes "
 		    "take effect at the next start");
 	snprintf(conf.pidfile, sizeof(conf.pidfile), "%s", pd->conf.pidfile);
+	if (broker_reload(pd, &conf, err, errlen) == -1) {
+		log_lines(LOG_WARNING, err);
+		log_warnx("reload refused: the running configuration stays in "
+		    "force");
+		return -1;
+	}
 	*restart_netd = netd_conf_changed(&pd->conf, &conf);
 	pd->conf = conf;
 	effective_log_level(pd);
 	log_info("configuration reloaded");
 	if (!*restart_netd)
 		netd_reschedule_heartbeat(pd);
-	collector_reschedule(pd);
 	return 0;
 }
 
@@ -219,6 +224,7 @@ main(int argc, char *argv[])
 	static const int signals[] = { SIGHUP, SIGCHLD, SIGTERM, SIGINT };
 	struct event *sigev[sizeof(signals) / sizeof(signals[0])];
 	struct privd *pd = &privd;
+	struct collector_settings collector;
 	char err[CONF_ERR_MAX];
 	int ch, check_only = 0, probe = 0;
 	size_t i;
@@ -310,7 +316,9 @@ main(int argc, char *argv[])
 	log_info("lockprobed %s starting (config %s)", PACKAGE_VERSION,
 	    pd->conf_path);
 	find_btf(pd);
-	if (collector_start(pd) == -1)
+	broker_init(pd);
+	broker_local(&pd->conf, &collector);
+	if (collector_start(pd, &collector) == -1)
 		fatalx("cannot start the collector: out of memory");
 	if (netd_start(pd) == -1)
 		fatalx("cannot start lockprobe-netd");

@@ -27,6 +27,38 @@ enum netd_state {
 	NETD_RUNNING,		/* said hello, answering heartbeats */
 };
 
+/* The collector's settings: lockprobe.conf's, with the fields of a remote
+ * configuration layered on top (privd/broker.c). */
+struct collector_settings {
+	int			enabled;
+	unsigned int		rewalk_interval;	/* seconds */
+	unsigned int		range_budget;		/* ranges */
+	struct conf_words	include;	/* map name globs; none: all */
+	struct conf_words	exclude;
+	struct conf_words	map_types;	/* none: every type */
+};
+
+/* collector_settings as a message (for settings_check and status). */
+struct settings_msg {
+	Lockprobe__CollectorSettings	 msg;
+	char				*include[CONF_MAX_WORDS];
+	char				*exclude[CONF_MAX_WORDS];
+	char				*map_types[CONF_MAX_WORDS];
+};
+
+#define BROKER_ORIGIN_MAX	256
+
+/* The broker: the one way collector settings change. */
+struct broker {
+	struct collector_settings remote;	/* the fields a target set */
+	unsigned int		 remote_fields;	/* BROKER_F_*; 0: none */
+	int			 have_remote;
+	char			 origin[BROKER_ORIGIN_MAX];	/* in force */
+	char			 remote_origin[BROKER_ORIGIN_MAX];
+	double			 tokens;	/* ConfigApply rate limit */
+	struct timespec		 refill;
+};
+
 struct netd_child {
 	enum netd_state		 state;
 	pid_t			 pid;
@@ -62,6 +94,7 @@ struct privd {
 	char			 control_path[PATH_MAX];
 	struct assets		 assets;
 	struct collector	*collector;
+	struct broker		 broker;
 	int			 stopping;
 };
 
@@ -70,9 +103,22 @@ double	timespec_elapsed(const struct timespec *since);
 int	privd_reload(struct privd *pd, const char *origin, char *err,
 	    size_t errlen, int *restart_netd);
 
+/* privd/broker.c */
+void	broker_init(struct privd *pd);
+void	broker_local(const struct lp_conf *conf, struct collector_settings *s);
+int	broker_reload(struct privd *pd, const struct lp_conf *conf, char *err,
+	    size_t errlen);
+void	broker_config_apply(struct privd *pd, const Lockprobe__Envelope *req);
+void	settings_msg_fill(struct settings_msg *m,
+	    const struct collector_settings *s);
+
 /* privd/collector.c */
 struct collector;
-int	collector_start(struct privd *pd);
+int	collector_start(struct privd *pd, const struct collector_settings *s);
+int	collector_apply(struct privd *pd, const struct collector_settings *s,
+	    char *err, size_t errlen);
+void	collector_answer_rewalk(struct privd *pd,
+	    const Lockprobe__Envelope *req);
 void	collector_reschedule(struct privd *pd);
 void	collector_fill_status(struct privd *pd,
 	    Lockprobe__CollectorStatus *cs);

@@ -616,11 +616,19 @@ dispatch(struct privd *pd, Lockprobe__Envelope *env)
 	case LOCKPROBE__ENVELOPE__BODY_STATUS_REQUEST:
 	case LOCKPROBE__ENVELOPE__BODY_RELOAD_REQUEST:
 	case LOCKPROBE__ENVELOPE__BODY_STATS_REQUEST:
+	case LOCKPROBE__ENVELOPE__BODY_REWALK_REQUEST:
 		if (nc->state != NETD_RUNNING)
 			ipc_reject(&nc->ipc, IPC_REJECT_ORDER, env,
 			    "requests come after hello");
 		else
 			control_dispatch(pd, env);
+		break;
+	case LOCKPROBE__ENVELOPE__BODY_CONFIG_APPLY:
+		if (nc->state != NETD_RUNNING)
+			ipc_reject(&nc->ipc, IPC_REJECT_ORDER, env,
+			    "requests come after hello");
+		else
+			broker_config_apply(pd, env);
 		break;
 	default:
 		ipc_reject(&nc->ipc, IPC_REJECT_DIRECTION, env,

@@ -46,6 +46,8 @@ static json_t	*stats_json(const Lockprobe__Envelope *);
 static int	hist_text(const Lockprobe__Envelope *);
 static int	poll_text(const Lockprobe__Envelope *);
 static json_t	*poll_json(const Lockprobe__Envelope *);
+static int	rewalk_text(const Lockprobe__Envelope *);
+static json_t	*rewalk_json(const Lockprobe__Envelope *);
 
 static const struct ctl_command commands[] = {
 	{ "status", "", "versions, processes, sandbox, BTF, calibration, "
@@ -65,6 +67,9 @@ static const struct ctl_command commands[] = {
 	{ "poll", "", "poll the configuration repository now", 0,
 	    LOCKPROBE__ENVELOPE__BODY_POLL_REQUEST,
 	    LOCKPROBE__ENVELOPE__BODY_POLL_REPLY, poll_text, poll_json },
+	{ "rewalk", "", "walk the host's maps now; print what was found", 0,
+	    LOCKPROBE__ENVELOPE__BODY_REWALK_REQUEST,
+	    LOCKPROBE__ENVELOPE__BODY_REWALK_REPLY, rewalk_text, rewalk_json },
 };
 
 static void __attribute__((noreturn))
@@ -194,6 +199,7 @@ ctl_request(struct ipc_channel *ch, const struct ctl_command *cmd,
 	Lockprobe__StatusRequest status = LOCKPROBE__STATUS_REQUEST__INIT;
 	Lockprobe__ReloadRequest reload = LOCKPROBE__RELOAD_REQUEST__INIT;
 	Lockprobe__PollRequest pollreq = LOCKPROBE__POLL_REQUEST__INIT;
+	Lockprobe__RewalkRequest rewalk = LOCKPROBE__REWALK_REQUEST__INIT;
 	struct pollfd pfd = { .fd = ch->fd, .events = POLLIN };
 
 	env.id = ipc_next_id(ch);
@@ -204,6 +210,8 @@ ctl_request(struct ipc_channel *ch, const struct ctl_command *cmd,
 		env.stats_request = (Lockprobe__StatsRequest *)(uintptr_t)stats;
 	else if (cmd->request == LOCKPROBE__ENVELOPE__BODY_POLL_REQUEST)
 		env.poll_request = &pollreq;
+	else if (cmd->request == LOCKPROBE__ENVELOPE__BODY_REWALK_REQUEST)
+		env.rewalk_request = &rewalk;
 	else
 		env.reload_request = &reload;
 	if (ipc_send(ch, &env) == -1) {
@@ -666,6 +674,58 @@ poll_json(const Lockprobe__Envelope *ans)
 	    "reason", ans->poll_reply->reason);
 }
 
+static void
+print_words(const char *what, char **w, size_t n, const char *none)
+{
+	size_t i;
+
+	printf("  %s: ", what);
+	if (n == 0)
+		printf("%s", none);
+	for (i = 0; i < n; i++)
+		printf("%s%s", i > 0 ? ", " : "", w[i]);
+	putchar('\n');
+}
+
+static void
+print_settings(const Lockprobe__CollectorStatus *c)
+{
+	const Lockprobe__CollectorSettings *s = c->settings;
+
+	printf("collector settings (from %s): %s, rewalk every %u s, range "
+	    "budget %u\n", c->settings_origin ? c->settings_origin : "?",
+	    s->enabled ? "enabled" : "disabled: nothing is counted",
+	    s->rewalk_interval_sec, s->range_budget);
+	print_words("include", s->include, s->n_include, "every map");
+	print_words("exclude", s->exclude, s->n_exclude, "none");
+	print_words("map types", s->map_types, s->n_map_types, "all");
+	if (c->has_maps_filtered)
+		printf("  maps left out by these filters: %u\n",
+		    c->maps_filtered);
+}
+
+static json_t *
+words_json(char **w, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(w[i]));
+	return a;
+}
+
+static json_t *
+settings_json(const Lockprobe__CollectorSettings *s)
+{
+	return json_pack("{s:b,s:i,s:i,s:o,s:o,s:o}", "enabled", s->enabled,
+	    "rewalk_interval_sec", s->rewalk_interval_sec,
+	    "range_budget", s->range_budget,
+	    "include", words_json(s->include, s->n_include),
+	    "exclude", words_json(s->exclude, s->n_exclude),
+	    "map_types", words_json(s->map_types, s->n_map_types));
+}
+
 static int
 status_text(const Lockprobe__Envelope *ans)
 {
@@ -731,6 +791,8 @@ status_text(const Lockprobe__Envelope *ans)
 		    c->walks, c->rewalk_interval_sec, c->maps,
 		    c->maps_covered, (unsigned long long)c->ranges,
 		    c->walk_usec / 1e3, c->load_usec / 1e3);
+		if (c->settings != NULL)
+			print_settings(c);
 		if (c->ksym_error != NULL)
 			printf("kernel symbols: failed: %s\n", c->ksym_error);
 		else
@@ -806,8 +868,9 @@ status_json(const Lockprobe__Envelope *ans)
 	json_object_set_new(o, "assets", assets);
 	if (st->collector != NULL) {
 		const Lockprobe__CollectorStatus *c = st->collector;
+		json_t *co;
 
-		json_object_set_new(o, "collector", json_pack(
+		json_object_set_new(o, "collector", co = json_pack(
 		    "{s:i,s:i,s:i,s:I,s:I,s:I,s:s?,s:i,s:s,s:I,s:i,s:i,s:s?}",
 		    "walks", c->walks, "maps", c->maps,
 		    "maps_covered", c->maps_covered,
@@ -821,6 +884,16 @@ status_json(const Lockprobe__Envelope *ans)
 		    "ksyms_found", c->ksyms_found,
 		    "ksyms_asked", c->ksyms_asked,
 		    "ksym_error", c->ksym_error));
+		if (co != NULL && c->settings != NULL) {
+			json_object_set_new(co, "settings",
+			    settings_json(c->settings));
+			json_object_set_new(co, "settings_origin",
+			    json_string(c->settings_origin ?
+			    c->settings_origin : "?"));
+		}
+		if (co != NULL && c->has_maps_filtered)
+			json_object_set_new(co, "maps_filtered",
+			    json_integer(c->maps_filtered));
 	}
 	if (st->calibration != NULL) {
 		const Lockprobe__CalibrationStatus *k = st->calibration;
@@ -882,6 +955,30 @@ reload_json(const Lockprobe__Envelope *ans)
 
 	return json_pack("{s:b,s:b,s:s?}", "applied", rr->applied,
 	    "netd_restarted", rr->netd_restarted, "errors", rr->errors);
+}
+
+static int
+rewalk_text(const Lockprobe__Envelope *ans)
+{
+	const Lockprobe__RewalkReply *rr = ans->rewalk_reply;
+
+	if (rr->error != NULL) {
+		fprintf(stderr, "lockprobectl: rewalk: %s\n", rr->error);
+		return 1;
+	}
+	printf("map walk: %u maps, %llu lock ranges, in %.1f ms\n", rr->maps,
+	    (unsigned long long)rr->ranges, rr->walk_usec / 1e3);
+	return 0;
+}
+
+static json_t *
+rewalk_json(const Lockprobe__Envelope *ans)
+{
+	const Lockprobe__RewalkReply *rr = ans->rewalk_reply;
+
+	return json_pack("{s:i,s:I,s:I,s:s?}", "maps", rr->maps,
+	    "ranges", (json_int_t)rr->ranges,
+	    "walk_usec", (json_int_t)rr->walk_usec, "error", rr->error);
 }
 
 int
@@ -951,8 +1048,10 @@ main(int argc, char *argv[])
 		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 		putchar('\n');
 		rc = 0;
-		if (ans->body_case == LOCKPROBE__ENVELOPE__BODY_RELOAD_REPLY &&
-		    !ans->reload_reply->applied)
+		if ((ans->body_case == LOCKPROBE__ENVELOPE__BODY_RELOAD_REPLY &&
+		    !ans->reload_reply->applied) ||
+		    (ans->body_case == LOCKPROBE__ENVELOPE__BODY_REWALK_REPLY &&
+		    ans->rewalk_reply->error != NULL))
 			rc = 1;
 		if (ans->body_case == LOCKPROBE__ENVELOPE__BODY_POLL_REPLY &&
 		    !ans->poll_reply->started)

@@ -68,13 +68,14 @@ wait_log "remote configuration from http://127.0.0.1:$HTTP_PORT/repo/"
 wait_status "lockstat: lockstat/default.json (targets version 2) applied"
 wait_log "lockstat: lockstat/default.json (targets version 2) applied"
 status_has "trusted: root 1, timestamp 2" || fail "versions: $(cat "$T/status")"
+# lockprobed's side: the settings in force and where they came from
+status_has "collector settings (from lockstat/default.json (targets version 2)).*rewalk every 45 s" || fail "lockprobed's settings: $(cat "$T/status")"
 ok "lockstat/default.json applied: $(grep 'lockstat:' "$T/status")"
 
 # 1b. netd's own settings are a product too, applied by netd
 printf '{"poll_interval_sec": 1, "log_level": "debug"}\n' > "$T/cfg/netd.json"
 lr add netd/default.json "$T/cfg/netd.json"
 wait_status "netd: netd/default.json (targets version 3) applied"
-wait_log "poll: 1 requests"	# a debug line: the log level took
 printf '{"poll_interval_sec": 1, "log_level": "loud"}\n' > "$T/cfg/netd.json"
 lr add netd/default.json "$T/cfg/netd.json"
 wait_status "netd: netd/default.json (targets version 4) not applied.*log_level: not one of"
@@ -98,6 +99,7 @@ snapshot_repo good2
 publish default '{"rewalk_interval_sec": 45, "range_budget": 1}'
 wait_status "lockstat/default.json (targets version 6) not applied.*range_budget: 1 is out of bounds"
 status_has "lockstat: lockstat/default.json (targets version 2) applied" || fail "the good configuration is no longer in force: $(cat "$T/status")"
+status_has "collector settings (from lockstat/default.json (targets version 2)).*rewalk every 45 s" || fail "lockprobed's settings changed: $(cat "$T/status")"
 wait_log "lockstat: refused, lockstat/default.json stays in force: lockstat/default.json: range_budget: 1 is out of bounds"
 ok "invalid value refused, version 2 stays in force"
 
@@ -182,6 +184,7 @@ lr remove lockstat/mine.json
 wait_status "lockstat: lockstat/db.json (targets version 11) applied"
 for t in db web default; do lr remove "lockstat/$t.json"; done
 wait_status "lockstat: lockprobe.conf (targets version 1[2-4]) applied"
+status_has "collector settings (from lockprobe.conf).*rewalk every 30 s" || fail "not reverted: $(cat "$T/status")"
 ok "scope: host, then tag, then unscoped; all removed: back to lockprobe.conf"
 
 # 7. a truncated file in the store: reported, never trusted, fetched again
