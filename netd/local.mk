@@ -58,4 +58,4 @@ NETD_TESTS = tests/check_store tests/check_pollsched tests/check_fetch.sh \
 TESTS += $(NETD_TESTS)
 EXTRA_DIST += bench/remote_poll.sh
 EXTRA_DIST += tests/check_fetch.sh tests/fetch_sandboxed.sh \
-	tests/fetch_lib.sh tests/fetch_server.py
+	tests/fetch_lib.sh tests/fetch_server.py tests/resign_timestamp.py
