@@ -84,6 +84,7 @@ struct cfg_state {
 	int64_t			 when;
 	char			 error[REMOTE_ERR_MAX];
 	int			 set;
+	int			 run;		/* decided in this run */
 };
 
 struct product_state {
@@ -502,6 +503,32 @@ save_validators(struct remote *r)
 	free(text);
 }
 
+/* One cfg_state from the apply-state file; 0 if absent or not ours. */
+static int
+load_cfg(json_t *o, enum product p, struct cfg_state *c)
+{
+	const char	*s;
+
+	if (o == NULL || (s = json_string_value(json_object_get(o,
+	    "target"))) == NULL || product_of(s) != (int)p)
+		return 0;
+	snprintf(c->target, sizeof(c->target), "%s", s);
+	if ((s = json_string_value(json_object_get(o, "sha256"))) != NULL)
+		snprintf(c->sha256, sizeof(c->sha256), "%s", s);
+	if ((s = json_string_value(json_object_get(o, "error"))) != NULL)
+		snprintf(c->error, sizeof(c->error), "%s", s);
+	c->version = (uint64_t)json_integer_value(json_object_get(o,
+	    "version"));
+	c->when = json_integer_value(json_object_get(o, "when"));
+	c->set = 1;
+	return 1;
+}
+
+/*
+ * The apply state of the last run, for status.  Nothing loaded counts as
+ * decided in this run: lockprobed may have restarted too, so what was
+ * applied is sent again and what was refused is tried again.
+ */
 static void
 load_apply_state(struct remote *r)
 {
@@ -509,7 +536,6 @@ load_apply_state(struct remote *r)
 	uint8_t		*buf;
 	size_t		 len;
 	char		 err[256];
-	const char	*s;
 	int		 p;
 
 	if (stored(r, STATE_FILE, STATE_MAX, &buf, &len, err,
@@ -523,42 +549,43 @@ load_apply_state(struct remote *r)
 		return;
 	}
 	for (p = 0; p < PRODUCT_COUNT; p++) {
-		struct cfg_state *a = &r->prod[p].applied;
-
 		if ((o = json_object_get(doc, product_name(p))) == NULL)
 			continue;
-		if ((s = json_string_value(json_object_get(o, "target"))) ==
-		    NULL || product_of(s) != p)
-			continue;
-		snprintf(a->target, sizeof(a->target), "%s", s);
-		if ((s = json_string_value(json_object_get(o, "sha256"))) !=
-		    NULL)
-			snprintf(a->sha256, sizeof(a->sha256), "%s", s);
-		a->version = (uint64_t)json_integer_value(json_object_get(o,
-		    "version"));
-		a->when = json_integer_value(json_object_get(o, "when"));
-		a->set = 1;
+		(void)load_cfg(json_object_get(o, "applied"), p,
+		    &r->prod[p].applied);
+		(void)load_cfg(json_object_get(o, "refused"), p,
+		    &r->prod[p].refused);
+		r->prod[p].refused.run = 0;
 	}
 	json_decref(doc);
+}
+
+static json_t *
+cfg_json(const struct cfg_state *c)
+{
+	return json_pack("{s:s, s:I, s:s, s:I, s:s}", "target", c->target,
+	    "version", (json_int_t)c->version, "sha256", c->sha256,
+	    "when", (json_int_t)c->when, "error", c->error);
 }
 
 static void
 save_apply_state(struct remote *r)
 {
-	json_t	*doc, *o;
-	char	*text, err[256];
-	int	 p;
+	const struct product_state	*ps;
+	json_t				*doc, *o;
+	char				*text, err[256];
+	int				 p;
 
 	if ((doc = json_object()) == NULL)
 		return;
 	for (p = 0; p < PRODUCT_COUNT; p++) {
-		const struct cfg_state *a = &r->prod[p].applied;
-
-		if (!a->set || a->target[0] == '\0')
-			continue;
-		o = json_pack("{s:s, s:I, s:s, s:I}", "target", a->target,
-		    "version", (json_int_t)a->version, "sha256", a->sha256,
-		    "when", (json_int_t)a->when);
+		ps = &r->prod[p];
+		if ((o = json_object()) == NULL)
+			break;
+		if (ps->applied.set && ps->applied.target[0] != '\0')
+			json_object_set_new(o, "applied", cfg_json(&ps->applied));
+		if (ps->refused.set)
+			json_object_set_new(o, "refused", cfg_json(&ps->refused));
 		json_object_set_new(doc, product_name(p), o);
 	}
 	text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
@@ -805,6 +832,7 @@ set_state(struct cfg_state *s, const char *target, uint64_t version,
 	snprintf(s->error, sizeof(s->error), "%s", error);
 	s->when = wall();
 	s->set = 1;
+	s->run = 1;
 }
 
 static uint64_t
@@ -922,7 +950,8 @@ product_step(struct remote *r, enum product p, const char *path)
 	if ((ps->sent && ps->applied.set &&
 	    strcmp(ps->applied.target, path) == 0 &&
 	    strcmp(ps->applied.sha256, sha) == 0) ||
-	    (ps->refused.set && strcmp(ps->refused.target, path) == 0 &&
+	    (ps->refused.set && ps->refused.run &&
+	    strcmp(ps->refused.target, path) == 0 &&
 	    strcmp(ps->refused.sha256, sha) == 0)) {
 		tuf_target_clear(&t);
 		return 0;		/* unchanged since it was decided */
@@ -957,6 +986,7 @@ product_step(struct remote *r, enum product p, const char *path)
 		    ps->applied.target[0] != '\0' ? ps->applied.target :
 		    "lockprobe.conf", err);
 		set_state(&ps->refused, path, version, sha, err);
+		save_apply_state(r);
 		return 0;
 	}
 	if (p == PRODUCT_LOCKSTAT) {
@@ -1013,6 +1043,7 @@ remote_apply_reply(const Lockprobe__Envelope *env)
 		    ps->pending.sha256, env->error->reason);
 		log_warnx("lockstat: lockprobed refused %s: %.200s", what,
 		    env->error->reason);
+		save_apply_state(r);
 		return 1;
 	}
 	rep = env->config_apply_reply;
@@ -1030,6 +1061,7 @@ remote_apply_reply(const Lockprobe__Envelope *env)
 		    "refused without a reason");
 		log_warnx("lockstat: lockprobed refused %s: %.200s", what,
 		    ps->refused.error);
+		save_apply_state(r);
 	}
 	return 1;
 }
