@@ -16,6 +16,7 @@ libnetd_a_SOURCES = \
 	netd/fetch.c netd/fetch.h \
 	netd/pollsched.c netd/pollsched.h \
 	netd/store.c netd/store.h \
+	netd/mirror.c netd/mirror.h \
 	netd/products.c netd/products.h \
 	netd/netd_sandbox.c
 libnetd_a_CFLAGS = $(NETD_CFLAGS)
@@ -31,7 +32,7 @@ lockprobe_netd_LDADD = $(NETD_LIBS)
 # tests/fetch_server.py is the loopback HTTP, HTTPS and DNS server;
 # tests/fetch_lib.sh makes the test CAs and starts and stops it.
 check_PROGRAMS += tests/check_store tests/check_fetch tests/check_pollsched \
-	tests/fetch_sandboxed tests/check_products
+	tests/fetch_sandboxed tests/check_products tests/check_mirror
 tests_check_store_SOURCES = tests/check_store.c tests/testutil.c \
 	tests/testutil.h
 tests_check_store_CFLAGS = $(NETD_TEST_CFLAGS) $(CHECK_CFLAGS)
@@ -44,6 +45,10 @@ tests_check_pollsched_SOURCES = tests/check_pollsched.c tests/testutil.c \
 	tests/testutil.h
 tests_check_pollsched_CFLAGS = $(NETD_TEST_CFLAGS) $(CHECK_CFLAGS)
 tests_check_pollsched_LDADD = $(NETD_LIBS) $(CHECK_LIBS)
+tests_check_mirror_SOURCES = tests/check_mirror.c tests/testutil.c \
+	tests/testutil.h
+tests_check_mirror_CFLAGS = $(NETD_TEST_CFLAGS) $(CHECK_CFLAGS)
+tests_check_mirror_LDADD = $(NETD_LIBS) $(CHECK_LIBS)
 tests_check_products_SOURCES = tests/check_products.c tests/testutil.c \
 	tests/testutil.h
 tests_check_products_CFLAGS = $(NETD_TEST_CFLAGS) $(CHECK_CFLAGS)
@@ -53,7 +58,7 @@ tests_fetch_sandboxed_CFLAGS = $(NETD_TEST_CFLAGS)
 tests_fetch_sandboxed_LDADD = $(NETD_LIBS)
 
 NETD_TESTS = tests/check_store tests/check_pollsched tests/check_fetch.sh \
-	tests/check_products \
+	tests/check_products tests/check_mirror \
 	tests/fetch_sandboxed.sh
 TESTS += $(NETD_TESTS)
 EXTRA_DIST += bench/remote_poll.sh

@@ -45,7 +45,7 @@
 #include "pollsched.h"
 #include "products.h"
 #include "remote.h"
-#include "store.h"
+#include "mirror.h"
 #include "tuf_util.h"
 
 #define REMOTE_URL_MAX		(CONF_MAX_URL + 3 * TUF_MAX_TARGET_PATH + 256)
@@ -65,13 +65,6 @@ struct cached {
 	enum tuf_fetch_kind	 kind;
 	char			*path;
 	int			 status;	/* TUF_OK or TUF_NOTFOUND */
-	uint8_t			*data;
-	size_t			 len;
-};
-
-/* A trusted metadata file, mirrored in memory: the sandbox reads no files. */
-struct mirrored {
-	char			*name;
 	uint8_t			*data;
 	size_t			 len;
 };
@@ -110,9 +103,7 @@ struct remote {
 	struct event_base	*base;
 	struct ipc_channel	*privd;
 	struct fetch_ctx	*fetch;
-	struct store		 store;
-	int			 store_open;
-	int			 sandboxed;
+	struct mirror		 store;
 	struct tuf_client_config tcfg;
 	struct tuf_io		 io;
 	struct tuf_client	*tuf;
@@ -145,8 +136,6 @@ struct remote {
 	uint64_t		 bytes;		/* this poll */
 
 	/* trusted state */
-	struct mirrored		*mirror;
-	size_t			 nmirror;
 	char			 etag[FETCH_VALIDATOR_MAX + 1];
 	char			 lastmod[FETCH_VALIDATOR_MAX + 1];
 	struct product_state	 prod[PRODUCT_COUNT];
@@ -180,146 +169,6 @@ static int64_t
 wall(void)
 {
 	return (int64_t)time(NULL);
-}
-
-/* --- the store and its mirror --------------------------------------------- */
-
-/*
- * TUF's local names (root@2.json, percent-encoded role names) are not
- * all store names: every byte outside A-Z a-z 0-9 . - becomes _XX, and the
- * prefix m- keeps them apart from netd's own files.
- */
-static int
-store_name(const char *tufname, char *out, size_t outlen)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t	o = 0;
-	unsigned char ch;
-
-	if (outlen < 3)
-		return -1;
-	out[o++] = 'm';
-	out[o++] = '-';
-	for (; *tufname != '\0'; tufname++) {
-		ch = (unsigned char)*tufname;
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || ch == '.' || ch == '-') {
-			if (o + 1 >= outlen)
-				return -1;
-			out[o++] = (char)ch;
-		} else {
-			if (o + 3 >= outlen)
-				return -1;
-			out[o++] = '_';
-			out[o++] = hex[ch >> 4];
-			out[o++] = hex[ch & 0xf];
-		}
-	}
-	out[o] = '\0';
-	return store_name_valid(out) ? 0 : -1;
-}
-
-static struct mirrored *
-mirror_find(struct remote *r, const char *name)
-{
-	size_t	i;
-
-	for (i = 0; i < r->nmirror; i++)
-		if (strcmp(r->mirror[i].name, name) == 0)
-			return &r->mirror[i];
-	return NULL;
-}
-
-static void
-mirror_drop(struct remote *r, const char *name)
-{
-	struct mirrored	*m;
-
-	if ((m = mirror_find(r, name)) == NULL)
-		return;
-	free(m->name);
-	free(m->data);
-	*m = r->mirror[--r->nmirror];
-}
-
-/* Keep a copy of data as name; takes nothing from the caller. */
-static int
-mirror_put(struct remote *r, const char *name, const void *data, size_t len)
-{
-	struct mirrored	*m, *nm;
-	uint8_t		*copy;
-
-	if ((copy = malloc(len + 1)) == NULL)
-		return -1;
-	memcpy(copy, data, len);
-	copy[len] = '\0';
-	if ((m = mirror_find(r, name)) != NULL) {
-		free(m->data);
-		m->data = copy;
-		m->len = len;
-		return 0;
-	}
-	if ((nm = reallocarray(r->mirror, r->nmirror + 1, sizeof(*nm))) ==
-	    NULL) {
-		free(copy);
-		return -1;
-	}
-	r->mirror = nm;
-	m = &r->mirror[r->nmirror];
-	if ((m->name = strdup(name)) == NULL) {
-		free(copy);
-		return -1;
-	}
-	m->data = copy;
-	m->len = len;
-	r->nmirror++;
-	return 0;
-}
-
-/* Read a store file: from the disk before the sandbox, else the mirror. */
-static int
-stored(struct remote *r, const char *name, size_t max, uint8_t **buf,
-    size_t *len, char *err, size_t errlen)
-{
-	struct mirrored	*m;
-	int		 rc;
-
-	if (!r->sandboxed) {
-		rc = store_read(&r->store, name, max, buf, len, err, errlen);
-		if (rc == 0 && mirror_put(r, name, *buf, *len) == -1) {
-			free(*buf);
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		return rc;
-	}
-	if ((m = mirror_find(r, name)) == NULL)
-		return 1;
-	if (m->len > max) {
-		snprintf(err, errlen, "%s: %zu bytes, more than %zu", name,
-		    m->len, max);
-		return -1;
-	}
-	if ((*buf = malloc(m->len + 1)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	memcpy(*buf, m->data, m->len + 1);
-	*len = m->len;
-	return 0;
-}
-
-static int
-keep(struct remote *r, const char *name, const void *data, size_t len,
-    char *err, size_t errlen)
-{
-	if (store_write(&r->store, name, data, len, err, errlen) == -1)
-		return -1;
-	if (mirror_put(r, name, data, len) == -1) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	return 0;
 }
 
 /* --- the TUF client's callbacks ---------------------------------------------- */
@@ -413,9 +262,9 @@ io_load(void *arg, const char *name, size_t maxlen, struct tuf_buf *out,
 	char		 sname[STORE_NAME_MAX + 1];
 	int		 rc;
 
-	if (store_name(name, sname, sizeof(sname)) == -1)
+	if (mirror_tuf_name(name, sname, sizeof(sname)) == -1)
 		return TUF_NOTFOUND;	/* never stored either */
-	rc = stored(r, sname, maxlen, &buf, &len, err, errlen);
+	rc = mirror_read(&r->store, sname, maxlen, &buf, &len, err, errlen);
 	if (rc == 1)
 		return TUF_NOTFOUND;
 	if (rc == -1) {
@@ -435,11 +284,12 @@ io_store(void *arg, const char *name, const void *data, size_t len,
 	struct remote	*r = arg;
 	char		 sname[STORE_NAME_MAX + 1];
 
-	if (store_name(name, sname, sizeof(sname)) == -1) {
+	if (mirror_tuf_name(name, sname, sizeof(sname)) == -1) {
 		tuf_seterr(err, errlen, "no store name for %s", name);
 		return TUF_ERR;
 	}
-	return keep(r, sname, data, len, err, errlen) == 0 ? TUF_OK : TUF_ERR;
+	return mirror_write(&r->store, sname, data, len, err, errlen) == 0 ?
+	    TUF_OK : TUF_ERR;
 }
 
 static int
@@ -448,10 +298,9 @@ io_remove(void *arg, const char *name, char *err, size_t errlen)
 	struct remote	*r = arg;
 	char		 sname[STORE_NAME_MAX + 1];
 
-	if (store_name(name, sname, sizeof(sname)) == -1)
+	if (mirror_tuf_name(name, sname, sizeof(sname)) == -1)
 		return TUF_OK;
-	mirror_drop(r, sname);
-	return store_remove(&r->store, sname, err, errlen) == 0 ? TUF_OK :
+	return mirror_remove(&r->store, sname, err, errlen) == 0 ? TUF_OK :
 	    TUF_ERR;
 }
 
@@ -466,7 +315,7 @@ load_validators(struct remote *r)
 	char		 err[256];
 	const char	*s;
 
-	if (stored(r, VALIDATORS_FILE, 4096, &buf, &len, err,
+	if (mirror_read(&r->store, VALIDATORS_FILE, 4096, &buf, &len, err,
 	    sizeof(err)) != 0)
 		return;
 	doc = tuf_json_loadb((char *)buf, len, 4096, 0, NULL, 0);
@@ -497,7 +346,7 @@ save_validators(struct remote *r)
 		return;
 	}
 	json_decref(doc);
-	if (keep(r, VALIDATORS_FILE, text, strlen(text), err,
+	if (mirror_write(&r->store, VALIDATORS_FILE, text, strlen(text), err,
 	    sizeof(err)) == -1)
 		log_warnx("store: %s", err);
 	free(text);
@@ -538,7 +387,7 @@ load_apply_state(struct remote *r)
 	char		 err[256];
 	int		 p;
 
-	if (stored(r, STATE_FILE, STATE_MAX, &buf, &len, err,
+	if (mirror_read(&r->store, STATE_FILE, STATE_MAX, &buf, &len, err,
 	    sizeof(err)) != 0)
 		return;
 	doc = tuf_json_loadb((char *)buf, len, STATE_MAX, 0, NULL, 0);
@@ -592,7 +441,7 @@ save_apply_state(struct remote *r)
 	json_decref(doc);
 	if (text == NULL)
 		return;
-	if (keep(r, STATE_FILE, text, strlen(text), err, sizeof(err)) == -1)
+	if (mirror_write(&r->store, STATE_FILE, text, strlen(text), err, sizeof(err)) == -1)
 		log_warnx("store: %s", err);
 	free(text);
 }
@@ -1265,11 +1114,11 @@ report_untrusted(struct remote *r)
 	version[2] = info.targets_version;
 	for (i = 0; i < 3; i++) {
 		snprintf(name, sizeof(name), "m-%s.json", roles[i]);
-		if (version[i] == 0 && mirror_find(r, name) != NULL) {
+		if (version[i] == 0 && mirror_has(&r->store, name)) {
 			log_warnx("store: %s/%s does not verify with the "
 			    "trusted root; ignored, it is fetched again",
-			    r->store.path, name);
-			mirror_drop(r, name);
+			    r->store.st.path, name);
+			mirror_forget(&r->store, name);
 		}
 	}
 }
@@ -1354,12 +1203,11 @@ remote_init(struct event_base *base, struct ipc_channel *privd,
 		return -1;
 	}
 	snprintf(dir, sizeof(dir), "%s/%s", s->state_dir, REMOTE_STORE_DIR);
-	if (store_open(&r->store, dir, s->uid, s->gid, why, sizeof(why)) ==
+	if (mirror_open(&r->store, dir, s->uid, s->gid, why, sizeof(why)) ==
 	    -1) {
 		snprintf(err, errlen, "%s", why);
 		return -1;
 	}
-	r->store_open = 1;
 	if ((root = read_root(s->trusted_root, TUF_DEFAULT_ROOT_MAX, &rootlen,
 	    err, errlen)) == NULL)
 		return -1;
@@ -1395,9 +1243,9 @@ remote_start(void)
 {
 	struct remote	*r = &remote;
 
-	r->sandboxed = 1;
 	if (!r->enabled)
 		return 0;
+	mirror_seal(&r->store);
 	poll_start(&r->sched, &r->params, NULL, NULL, now_ms());
 	schedule(r);
 	return 0;
@@ -1407,7 +1255,6 @@ void
 remote_shutdown(void)
 {
 	struct remote	*r = &remote;
-	size_t		 i;
 
 	if (r->inflight != NULL)
 		fetch_cancel(r->inflight);
@@ -1419,13 +1266,7 @@ remote_shutdown(void)
 	tuf_buf_free(&r->ts);
 	if (r->fetch != NULL)
 		fetch_ctx_free(r->fetch);
-	if (r->store_open)
-		store_close(&r->store);
-	for (i = 0; i < r->nmirror; i++) {
-		free(r->mirror[i].name);
-		free(r->mirror[i].data);
-	}
-	free(r->mirror);
+	mirror_close(&r->store);
 	memset(r, 0, sizeof(*r));
 }
 
