@@ -16,25 +16,21 @@
 #include "mirror.h"
 #include "testutil.h"
 
-static char	base[PATH_MAX];
+static char	*base;
 static char	dir[PATH_MAX + 16];
 static char	err[1024];
 
 static void
 setup(void)
 {
-	snprintf(base, sizeof(base), "/tmp/check_mirror.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(base));
+	ck_assert_ptr_nonnull(base = test_make_dir("check_mirror"));
 	snprintf(dir, sizeof(dir), "%s/store", base);
 }
 
 static void
 teardown(void)
 {
-	char cmd[PATH_MAX + 32];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
-	ck_assert_int_eq(system(cmd), 0);
+	test_cleanup_dir(base);
 }
 
 static void
