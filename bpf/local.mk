@@ -89,7 +89,7 @@ BUILT_SOURCES += bench/rangelookup.skel.h
 CLEANFILES += bench/rangelookup.bpf.o bench/rangelookup.skel.h \
 	bench/rangelookup.skel.h.tmp
 EXTRA_DIST += bpf/rangeidx.h bpf/rangeidx.bpf.h bench/rangelookup.bpf.c \
-	bench/startup.sh
+	bench/startup.sh bench/memory.sh bench/lib.sh
 
 bench/rangelookup.bpf.o: $(top_srcdir)/bench/rangelookup.bpf.c \
     $(top_srcdir)/bpf/rangeidx.h $(top_srcdir)/bpf/rangeidx.bpf.h bpf/vmlinux.h
@@ -144,6 +144,13 @@ bench_lockprobe_stress_SOURCES = bench/lockprobe-stress.c \
 bench_lockprobe_stress_CFLAGS = $(AM_CFLAGS) $(COLLECTOR_CFLAGS) \
 	-I$(top_srcdir)/tests
 bench_lockprobe_stress_LDADD = $(COLLECTOR_LIBS) -lpthread
+
+noinst_PROGRAMS += bench/mapwalk
+BENCH_PROGS += bench/mapwalk
+bench_mapwalk_SOURCES = bench/mapwalk.c tests/test_assets.c \
+	tests/test_assets.h
+bench_mapwalk_CFLAGS = $(AM_CFLAGS) $(COLLECTOR_CFLAGS) -I$(top_srcdir)/tests
+bench_mapwalk_LDADD = $(COLLECTOR_LIBS)
 
 # --- tests of the contention collector ------------------------------------------
 # bpf/ctref.bpf.c is test-only: it copies raw lock events for check_contention.

@@ -85,13 +85,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 0:
 		if (req->body_case == LOCKPROBE__ENVELOPE__BODY_STATUS_REQUEST ||
 		    req->body_case == LOCKPROBE__ENVELOPE__BODY_RELOAD_REQUEST ||
-		    req->body_case == LOCKPROBE__ENVELOPE__BODY_STATS_REQUEST)
+		    req->body_case == LOCKPROBE__ENVELOPE__BODY_STATS_REQUEST ||
+		    req->body_case == LOCKPROBE__ENVELOPE__BODY_REWALK_REQUEST)
 			fuzz_fail("a control request was refused");
 		ipc_reject(&client, IPC_REJECT_DIRECTION, req,
 		    "not a control request");
 		break;
 	case LOCKPROBE__ENVELOPE__BODY_STATUS_REPLY:
 	case LOCKPROBE__ENVELOPE__BODY_RELOAD_REPLY:
+	case LOCKPROBE__ENVELOPE__BODY_REWALK_REPLY:
 		fwd.env.id = 1;
 		relayed = through_ipc(&privd_in, &fwd.env);
 		if (relayed->body_case != req->body_case)

@@ -35,8 +35,11 @@ static const char *const collector_ksyms[] = {
 #define NKSYMS	(sizeof(collector_ksyms) / sizeof(collector_ksyms[0]))
 #define CT_OWN_MAX	32	/* maps of the contention programs */
 #define REWALK_MIN_INTERVAL	1.0	/* seconds between requested walks */
+#define COLLECTOR_MMAP_THRESHOLD (128 * 1024)	/* glibc's initial value */
 
 struct collector {
+	struct mapwalker	*walker;	/* loaded once, kept */
+	uint64_t		 walker_load_ns;
 	struct mapwalk_result	 walk;
 	unsigned int		 walks;
 	char			 walk_error[512];
@@ -211,10 +214,18 @@ walk(struct privd *pd)
 	struct collector *c = pd->collector;
 	struct mapwalk_result w;
 
-	if (mapwalk_run(&pd->assets, &w, c->walk_error,
-	    sizeof(c->walk_error)) == -1) {
-		mapwalk_free(&w);
+	memset(&w, 0, sizeof(w));
+	if (c->walker == NULL && (c->walker = mapwalker_open(&pd->assets,
+	    c->walk_error, sizeof(c->walk_error))) == NULL) {
 		log_warnx("map walk: %s", c->walk_error);
+		return;
+	}
+	if (mapwalker_run(c->walker, &w, c->walk_error,
+	    sizeof(c->walk_error)) == -1) {
+		log_warnx("map walk: %s", c->walk_error);
+		/* loaded again for the next walk */
+		mapwalker_close(c->walker);
+		c->walker = NULL;
 		return;
 	}
 	c->walk_error[0] = '\0';
@@ -231,7 +242,10 @@ walk(struct privd *pd)
 	c->walks++;
 	clock_gettime(CLOCK_MONOTONIC, &c->last_walk);
 	track_walk(pd);
-	malloc_trim(0);		/* the walker's load parsed BTF again */
+	if (w.load_ns != 0)
+		c->walker_load_ns = w.load_ns;
+	/* the walk's buffers, and after a load libbpf's parsed BTF */
+	malloc_trim(0);
 }
 
 static void
@@ -409,6 +423,12 @@ collector_start(struct privd *pd, const struct collector_settings *s)
 	}
 	pd->collector = c;
 	c->settings = *s;
+	/* A fixed threshold: the buffers of every stats read (megabytes with
+	 * a full stats table) are mapped and unmapped, instead of glibc
+	 * raising the threshold after the first free and keeping them. */
+	if (mallopt(M_MMAP_THRESHOLD, COLLECTOR_MMAP_THRESHOLD) != 1)
+		log_warnx("mallopt: cannot fix the mmap threshold; large "
+		    "buffers may stay resident");
 	collector_libbpf_log_init();
 	/* what the operator waits for first: the programs attached and the
 	 * maps tracked; then the calibration (well under a second) */
@@ -480,7 +500,7 @@ collector_fill_status(struct privd *pd, Lockprobe__CollectorStatus *cs)
 	cs->maps = (uint32_t)c->walk.nmaps;
 	cs->maps_covered = (uint32_t)maps_covered(&c->walk);
 	cs->ranges = c->walk.nranges;
-	cs->load_usec = c->walk.load_ns / 1000;
+	cs->load_usec = c->walker_load_ns / 1000;
 	cs->walk_usec = c->walk.walk_ns / 1000;
 	if (c->walk_error[0] != '\0')
 		cs->walk_error = c->walk_error;
@@ -507,6 +527,7 @@ collector_free(struct privd *pd)
 	if (c == NULL)
 		return;
 	event_free(c->rewalk_ev);
+	mapwalker_close(c->walker);
 	if (c->ct != NULL)
 		contention_destroy(c->ct);
 	mapwalk_free(&c->walk);

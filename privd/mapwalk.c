@@ -338,58 +338,91 @@ build_result(struct mapwalk_result *out, const struct recbuf *rb,
 	return 0;
 }
 
-int
-mapwalk_run(struct assets *a, struct mapwalk_result *out, char *err,
-    size_t errlen)
-{
-	struct mapwalk_bpf *skel = NULL;
-	struct bpf_link *link = NULL;
-	struct recbuf rb = { NULL, 0, 0 };
-	struct bpf_map *bm;
-	uint32_t own[OWN_MAPS_MAX];
-	size_t nown = 0;
-	unsigned int c;
-	uint64_t t0, t1;
-	int iter_fd = -1, rc = -1, e;
+struct mapwalker {
+	struct mapwalk_bpf	*skel;
+	struct bpf_link		*link;
+	uint32_t		 own[OWN_MAPS_MAX];
+	size_t			 nown;
+	uint64_t		 load_ns;	/* not yet reported */
+};
 
-	memset(out, 0, sizeof(*out));
+void
+mapwalker_close(struct mapwalker *w)
+{
+	if (w == NULL)
+		return;
+	bpf_link__destroy(w->link);
+	mapwalk_bpf__destroy(w->skel);
+	free(w);
+}
+
+struct mapwalker *
+mapwalker_open(struct assets *a, char *err, size_t errlen)
+{
+	struct mapwalker *w;
+	struct bpf_map *bm;
+	uint64_t t0;
+	int e;
+
 	collector_libbpf_log_init();
 	t0 = monotonic_ns();
-
-	if ((skel = calloc(1, sizeof(*skel))) == NULL ||
-	    mapwalk_bpf__create_skeleton(skel) != 0) {
+	if ((w = calloc(1, sizeof(*w))) == NULL ||
+	    (w->skel = calloc(1, sizeof(*w->skel))) == NULL ||
+	    mapwalk_bpf__create_skeleton(w->skel) != 0) {
 		snprintf(err, errlen, "map walker: out of memory");
-		goto done;
+		goto fail;
 	}
-	if (asset_open(a, MAPWALK_ASSET, skel->skeleton, err, errlen) == -1 ||
-	    asset_load(a, MAPWALK_ASSET, skel->skeleton, err, errlen) == -1)
-		goto done;
-	bpf_object__for_each_map(bm, skel->obj) {
-		if (nown < OWN_MAPS_MAX &&
-		    bpf_map_id_of_fd(bpf_map__fd(bm), &own[nown]) == 0)
-			nown++;
+	if (asset_open(a, MAPWALK_ASSET, w->skel->skeleton, err, errlen) == -1 ||
+	    asset_load(a, MAPWALK_ASSET, w->skel->skeleton, err, errlen) == -1)
+		goto fail;
+	bpf_object__for_each_map(bm, w->skel->obj) {
+		if (w->nown < OWN_MAPS_MAX &&
+		    bpf_map_id_of_fd(bpf_map__fd(bm), &w->own[w->nown]) == 0)
+			w->nown++;
 	}
-	if (bpf_map_id_of_fd(bpf_map__fd(skel->maps.mw_pcpu),
-	    &skel->bss->self_pcpu_id) != 0) {
+	if (bpf_map_id_of_fd(bpf_map__fd(w->skel->maps.mw_pcpu),
+	    &w->skel->bss->self_pcpu_id) != 0) {
 		e = errno;
 		snprintf(err, errlen, "map walker: id of its per-CPU array: %s",
 		    strerror(e));
-		goto done;
+		goto fail;
 	}
-	if ((link = bpf_program__attach_iter(skel->progs.mapwalk, NULL)) == NULL) {
+	if ((w->link = bpf_program__attach_iter(w->skel->progs.mapwalk,
+	    NULL)) == NULL) {
 		e = errno;
 		snprintf(err, errlen, "map walker: attaching the bpf_map "
 		    "iterator: %s", strerror(e));
-		goto done;
+		goto fail;
 	}
-	if ((iter_fd = bpf_iter_create(bpf_link__fd(link))) < 0) {
+	w->load_ns = monotonic_ns() - t0;
+	return w;
+fail:
+	mapwalker_close(w);
+	return NULL;
+}
+
+int
+mapwalker_run(struct mapwalker *w, struct mapwalk_result *out, char *err,
+    size_t errlen)
+{
+	struct recbuf rb = { NULL, 0, 0 };
+	unsigned int c;
+	uint64_t t1;
+	int iter_fd = -1, rc = -1, e;
+
+	memset(out, 0, sizeof(*out));
+	out->load_ns = w->load_ns;
+	w->load_ns = 0;
+	t1 = monotonic_ns();
+	/* set by this walk's final call, or the check below fails */
+	w->skel->bss->self_pptr = 0;
+	w->skel->bss->ncpu_ptrs = 0;
+	if ((iter_fd = bpf_iter_create(bpf_link__fd(w->link))) < 0) {
 		e = errno;
 		snprintf(err, errlen, "map walker: creating the iterator: %s",
 		    strerror(e));
 		goto done;
 	}
-	t1 = monotonic_ns();
-	out->load_ns = t1 - t0;
 	if (recbuf_read_all(&rb, iter_fd) != 0) {
 		e = errno;
 		snprintf(err, errlen, "map walker: reading the iterator: %s",
@@ -397,22 +430,24 @@ mapwalk_run(struct assets *a, struct mapwalk_result *out, char *err,
 		goto done;
 	}
 
-	if (skel->bss->self_pptr == 0 || skel->bss->ncpu_ptrs == 0 ||
-	    skel->bss->ncpu_ptrs > MW_MAX_CPUS) {
+	if (w->skel->bss->self_pptr == 0 || w->skel->bss->ncpu_ptrs == 0 ||
+	    w->skel->bss->ncpu_ptrs > MW_MAX_CPUS) {
 		snprintf(err, errlen, "map walker: per-CPU offsets not found "
 		    "(own array seen: %s, CPUs: %u)",
-		    skel->bss->self_pptr ? "yes" : "no", skel->bss->ncpu_ptrs);
+		    w->skel->bss->self_pptr ? "yes" : "no",
+		    w->skel->bss->ncpu_ptrs);
 		goto done;
 	}
-	out->ncpus = skel->bss->ncpu_ptrs;
+	out->ncpus = w->skel->bss->ncpu_ptrs;
 	if ((out->cpu_off = calloc(out->ncpus, sizeof(*out->cpu_off))) == NULL) {
 		snprintf(err, errlen, "map walker: out of memory");
 		goto done;
 	}
 	for (c = 0; c < out->ncpus; c++)
-		out->cpu_off[c] = skel->bss->cpu_ptr[c] - skel->bss->self_pptr;
+		out->cpu_off[c] = w->skel->bss->cpu_ptr[c] -
+		    w->skel->bss->self_pptr;
 
-	if (build_result(out, &rb, own, nown, err, errlen) != 0)
+	if (build_result(out, &rb, w->own, w->nown, err, errlen) != 0)
 		goto done;
 	out->walk_ns = monotonic_ns() - t1;
 	log_debug("map walker: %zu maps, %zu lock ranges, %u CPUs; load %.3f ms, "
@@ -422,10 +457,23 @@ mapwalk_run(struct assets *a, struct mapwalk_result *out, char *err,
 done:
 	if (iter_fd >= 0)
 		close(iter_fd);
-	bpf_link__destroy(link);
-	mapwalk_bpf__destroy(skel);
 	free(rb.data);
 	if (rc != 0)
 		mapwalk_free(out);
+	return rc;
+}
+
+int
+mapwalk_run(struct assets *a, struct mapwalk_result *out, char *err,
+    size_t errlen)
+{
+	struct mapwalker *w;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((w = mapwalker_open(a, err, errlen)) == NULL)
+		return -1;
+	rc = mapwalker_run(w, out, err, errlen);
+	mapwalker_close(w);
 	return rc;
 }

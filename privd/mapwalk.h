@@ -61,6 +61,17 @@ struct mapwalk_result {
 struct assets;
 int	mapwalk_run(struct assets *a, struct mapwalk_result *out, char *err,
 	    size_t errlen);
+
+/*
+ * The same, with the walker loaded once and kept between walks (a load
+ * parses the kernel's BTF: tens of milliseconds and megabytes each time).
+ * The first result's load_ns is the open's; later ones have 0.
+ */
+struct mapwalker;
+struct mapwalker *mapwalker_open(struct assets *a, char *err, size_t errlen);
+int	mapwalker_run(struct mapwalker *w, struct mapwalk_result *out,
+	    char *err, size_t errlen);
+void	mapwalker_close(struct mapwalker *w);
 void	mapwalk_free(struct mapwalk_result *res);
 
 /* The range containing addr, or NULL (binary search). */

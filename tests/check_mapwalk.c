@@ -469,6 +469,39 @@ START_TEST(test_rewalk)
 }
 END_TEST
 
+/* A walker kept loaded: each run sees the maps of that moment. */
+START_TEST(test_kept_walker)
+{
+	struct tmap late = { "lp_kept", BPF_MAP_TYPE_LRU_HASH, 4, 4, 8, 0, 0,
+	    0, { 0 }, -1, 0 };
+	struct mapwalk_result r1, r2;
+	struct mapwalker *w;
+	const struct mapwalk_range *rg[1];
+	char err[512];
+
+	w = mapwalker_open(&assets, err, sizeof(err));
+	ck_assert_msg(w != NULL, "%s", err);
+	ck_assert_msg(mapwalker_run(w, &r1, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_gt(r1.load_ns, 0);
+	ck_assert_ptr_nonnull(mapwalk_map_by_id(&r1, tmaps[0].id));
+	ck_assert_int_eq(create_map(&late), 0);
+	ck_assert_ptr_null(mapwalk_map_by_id(&r1, late.id));
+	ck_assert_msg(mapwalker_run(w, &r2, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(r2.load_ns, 0);
+	ck_assert_ptr_nonnull(mapwalk_map_by_id(&r2, late.id));
+	ck_assert_uint_eq(ranges_of(&r2, late.id, MW_LOCK_LRU_GLOBAL, rg, 1),
+	    1);
+	/* the per-CPU offsets are measured again, and agree */
+	ck_assert_uint_eq(r2.ncpus, r1.ncpus);
+	ck_assert_mem_eq(r2.cpu_off, r1.cpu_off,
+	    r1.ncpus * sizeof(*r1.cpu_off));
+	close(late.fd);
+	mapwalk_free(&r1);
+	mapwalk_free(&r2);
+	mapwalker_close(w);
+}
+END_TEST
+
 static void
 setup_maps(void)
 {
@@ -541,6 +574,7 @@ main(void)
 	tcase_add_test(tc, test_kernel_memory);
 	tcase_add_test(tc, test_find);
 	tcase_add_test(tc, test_rewalk);
+	tcase_add_test(tc, test_kept_walker);
 	suite_add_tcase(s, tc);
 	failed = test_run_suite(s);
 	btf__free(vmlinux_btf);

@@ -69,7 +69,7 @@ def parse(buf):
 s = socket.socket(fileno=3)
 s.setblocking(True)
 s.recv(70000)  # the setup
-hello = field_varint(1, 1) + field_bytes(2, b"fake") + field_varint(3, os.getpid())
+hello = field_varint(1, 2) + field_bytes(2, b"fake") + field_varint(3, os.getpid())
 s.send(frame(envelope(1, 11, hello)))
 
 s.send(b"\x00\x01")                                    # truncated header

@@ -36,6 +36,10 @@ exec /usr/bin/python3 $top_srcdir/tests/config_netd.py $T/cmd $T/out
 EOF
 chmod 755 "$T/fake-netd"
 LP_NETD_PATH=$T/fake-netd write_conf "range-budget 4096" "rewalk-interval 600"
+# assets of its own, to break one while it runs
+mkdir "$T/assets"
+cp "$top_builddir"/bpf/*.bpf.o "$T/assets/" || fail "copying the BPF assets"
+sed -i "s|^asset-directory .*|asset-directory $T/assets|" "$CONF"
 start_daemon
 wait_netd_up 1
 
@@ -106,6 +110,19 @@ check "$st" 'a["settings"]["include"] != [] and a["rewalk_interval_sec"] == 300'
 [ "$(tracked "$A")$(tracked "$B")$(tracked "$C")" = 100 ] || fail "a refused apply changed the tracked maps"
 [ "$(log_count "config apply [0-9]* refused: ")" -ge 16 ] || fail "refusals not logged"
 ok "16 bad ConfigApply refused with the field named; the previous settings stay"
+
+# more room than the programs have, and they cannot be loaded again (their
+# asset was tampered with): refused, the old programs and settings stay
+cp "$T/assets/contention.bpf.o" "$T/contention.good"
+printf 'X' | dd of="$T/assets/contention.bpf.o" bs=1 seek=200 conv=notrunc 2>/dev/null
+r=$(ask '{"op": "apply", "target": "lockstat/web.json", "version": 4, "collector": {"range_budget": 100000}}')
+check "$r" 'not a["applied"] and a["error"].startswith("range_budget: the contention programs could not be loaded")'
+st=$(ask '{"op": "status"}')
+check "$st" 'a["settings"]["range_budget"] == 4096 and a["settings"]["include"] != []'
+check "$st" 'a["settings_origin"] == "lockstat/web.json (targets version 3)"'
+[ "$(tracked "$A")$(tracked "$B")$(tracked "$C")" = 100 ] || fail "a failed reload of the programs changed the tracked maps"
+cp "$T/contention.good" "$T/assets/contention.bpf.o"
+ok "programs that cannot be loaded again: refused ($(echo "$r" | python3 -c 'import json,sys; print(json.load(sys.stdin)["error"][:90])')...), all kept"
 
 # more room than the programs were loaded for: they are loaded again
 r=$(ask '{"op": "apply", "target": "lockstat/web.json", "version": 4, "collector": {"range_budget": 100000}}')
