@@ -28,7 +28,7 @@ routed by its path):
                  (its SHA-256) and its Last-Modified; 304 if If-None-Match
                  matches, or without it, If-Modified-Since.  DIR/repo-mode, if present, says how to fail
                  instead: "error" (500), "garbage" (not HTTP), "absent"
-                 (404).  Every request is logged to DIR/requests.log as
+                 (404), "slow" (nothing for 15 s, then 500).  Every request is logged to DIR/requests.log as
                  "PATH STATUS BODY-BYTES REQUEST-HEADER-BYTES
                  RESPONSE-HEADER-BYTES".
 DNS: A queries for *.test answer 127.0.0.1 except nxdomain.test (NXDOMAIN);
@@ -81,7 +81,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         full = os.path.realpath(os.path.join(OUT_DIR, "repo", rel))
         root = os.path.realpath(os.path.join(OUT_DIR, "repo"))
-        if mode == "error":
+        if mode == "slow":
+            time.sleep(15)
+        if mode in ("error", "slow"):
             self.send_body(500, b"broken\n")
             log_request(rel, 500, 7, req_bytes)
             return

@@ -8,8 +8,9 @@
 #   - bad updates are refused, the previous configuration stays in force,
 #     and the reason is in status and in the log: an invalid value, a bad
 #     signature, a rolled-back repository, an oversized timestamp.json;
-#   - a server that fails or sends garbage: back-off, nothing applied,
-#     recovery when it comes back; a repository that is not there (404);
+#   - a server that fails, sends garbage or hangs: back-off, nothing
+#     applied, netd's loop goes on, recovery when it comes back; a
+#     repository that is not there (404);
 #   - netd killed and restarted: its trusted metadata is intact (the first
 #     poll is a 304) and the configuration is sent again;
 #   - scope: this host's name, then its tags, then unscoped targets; all
@@ -147,9 +148,16 @@ echo error > "$SRV/repo-mode"
 f=$(failures)
 wait_for 20 "another failed poll" failures_above "$f"
 status_has "lockstat: lockstat/default.json (targets version 7) applied" || fail "garbage: $(cat "$T/status")"
+# slow: the fetch times out; netd's loop goes on (heartbeats, status)
+pid=$(netd_pid)
+echo slow > "$SRV/repo-mode"
+wait_log "poll failed.*timeout\|poll failed.*timed out" 30
+[ "$(netd_pid)" = "$pid" ] || fail "netd was restarted while a fetch hung"
+ctl status > /dev/null || fail "no status while a fetch hung"
+status_has "lockstat: lockstat/default.json (targets version 7) applied" || fail "slow: $(cat "$T/status")"
 rm -f "$SRV/repo-mode"
-wait_log "the repository is reachable again after" 20
-ok "server garbage and errors: back-off, then recovery"
+wait_log "the repository is reachable again after" 30
+ok "server garbage, errors and silence: back-off, then recovery"
 
 # 5. a repository that is not there
 echo absent > "$SRV/repo-mode"
