@@ -912,6 +912,13 @@ conf_check_remote(struct conf_parse *p)
 		    conf_keys[K_TRUSTED_ROOT].name, "missing: a repository "
 		    "needs the path of its initial root.json; set "
 		    "trusted-root, or set repository-url \"\"");
+	if (strncmp(conf->repository_url, "https://", 8) == 0 &&
+	    conf->repository_proxy[0] != '\0')
+		conf_err(&p->errs, p->line[K_REPO_PROXY],
+		    conf_keys[K_REPO_PROXY].name, "a proxy serves http:// "
+		    "repositories only (HTTPS through a proxy needs CONNECT, "
+		    "which netd does not do); remove the proxy or use an "
+		    "http:// repository-url");
 	if (strncmp(conf->repository_url, "http://", 7) == 0 &&
 	    conf->repository_pin[0] != '\0')
 		conf_err(&p->errs, p->line[K_REPO_PIN],

@@ -537,6 +537,11 @@ static const struct {
 	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
 	    NAME ":3: repository-pin: a pin needs an https:// repository-url; "
 	    "remove the pin or use https://\n" },
+	{ "repository-url https://x/\ntrusted-root /r.json\n"
+	    "repository-proxy http://p:3128\n",
+	    NAME ":3: repository-proxy: a proxy serves http:// repositories "
+	    "only (HTTPS through a proxy needs CONNECT, which netd does not "
+	    "do); remove the proxy or use an http:// repository-url\n" },
 	{ "repository-pin sha1//AAAA\n",
 	    NAME ":1: repository-pin: 'sha1//AAAA': a pin starts with "
 	    "sha256//; expected \"\" or sha256// and the base64 SHA-256 of "
