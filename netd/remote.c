@@ -1042,7 +1042,12 @@ remote_poll_now(char *reason, size_t reasonlen)
 
 /* --- set-up --------------------------------------------------------------------- */
 
-/* The operator's root, read as root before the chroot. */
+/*
+ * The operator's root, read here, as root before the chroot, rather than
+ * passed by lockprobed: a root may be larger than one IPC datagram, the CA
+ * file is read here too (fetch_ctx_new), and lockprobed keeps reading
+ * nothing it does not use itself.
+ */
 static uint8_t *
 read_root(const char *path, size_t max, size_t *lenp, char *err,
     size_t errlen)
