@@ -31,6 +31,7 @@ enum conf_type {
 	CONF_USER,
 	CONF_UINT,
 	CONF_ENUM,
+	CONF_STRING,	/* checked by the row's check function */
 	CONF_WORDS,
 	CONF_LISTEN,
 };
@@ -54,6 +55,8 @@ struct conf_key {
 	unsigned int		 min, max;	/* CONF_UINT */
 	const char		*unit;		/* CONF_UINT */
 	const struct conf_enum	*enums;		/* CONF_ENUM */
+	/* CONF_STRING: NULL if val is good, else what is wrong with it */
+	const char		*(*check)(const char *val);
 	int			(*word_valid)(const char *);	/* CONF_WORDS */
 	const char		*desc;
 };
@@ -74,6 +77,16 @@ enum {
 	K_CONTROL_GROUP,
 	K_REWALK_INTERVAL,
 	K_RANGE_BUDGET,
+	K_REPO_URL,
+	K_TRUSTED_ROOT,
+	K_REPO_CA,
+	K_REPO_PIN,
+	K_REPO_PROXY,
+	K_POLL_INTERVAL,
+	K_POLL_BACKOFF_MAX,
+	K_HOST_TAGS,
+	K_LOCKSTAT_EXPIRY,
+	K_NETD_EXPIRY,
 	K_COLLECTOR_ENABLED,
 	K_MAP_INCLUDE,
 	K_MAP_EXCLUDE,
@@ -87,6 +100,7 @@ enum {
 
 /* Enum keys are stored through an int. */
 _Static_assert(sizeof(enum sandbox_mode) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum conf_expiry) == sizeof(int), "enum size");
 _Static_assert(CONF_MAX_USER == 32, "update the netd-user description");
 _Static_assert(CONF_MAX_WORDS >= SETTINGS_MAX_GLOBS &&
     CONF_MAX_WORDS >= SETTINGS_MAX_MAP_TYPES, "conf_words too small");
@@ -106,6 +120,17 @@ static const struct conf_enum sandbox_modes[] = {
 	{ "trap",	SANDBOX_TRAP },
 	{ NULL,		0 }
 };
+
+static const struct conf_enum expiry_policies[] = {
+	{ "keep",	EXPIRY_KEEP },
+	{ "revert",	EXPIRY_REVERT },
+	{ NULL,		0 }
+};
+
+static const char	*check_url(const char *);
+static const char	*check_proxy(const char *);
+static const char	*check_pin(const char *);
+static const char	*check_tags(const char *);
 
 static const struct conf_enum yes_no[] = {
 	{ "yes",	1 },
@@ -168,6 +193,46 @@ static const struct conf_key conf_keys[K_COUNT] = {
 	    FIELD(range_budget), .min = SETTINGS_BUDGET_MIN, .max = SETTINGS_BUDGET_MAX,
 	    .unit = "ranges",
 	    .desc = "the most lock ranges the contention programs track" },
+	[K_REPO_URL] = { "repository-url", CONF_STRING,
+	    FIELD(repository_url), .check = check_url,
+	    .desc = "\"\" (remote configuration off) or the http:// or "
+	    "https:// URL of the TUF repository, with metadata/ and targets/ "
+	    "under it" },
+	[K_TRUSTED_ROOT] = { "trusted-root", CONF_PATH, FIELD(trusted_root),
+	    .flags = PATH_OPTIONAL,
+	    .desc = "the absolute path of the repository's initial root.json, "
+	    "installed by the operator" },
+	[K_REPO_CA] = { "repository-ca-file", CONF_PATH, FIELD(repository_ca),
+	    .flags = PATH_OPTIONAL,
+	    .desc = "\"\" for the system CA bundle, or the absolute path of "
+	    "a PEM file of the CAs to trust for an https:// repository" },
+	[K_REPO_PIN] = { "repository-pin", CONF_STRING,
+	    FIELD(repository_pin), .check = check_pin,
+	    .desc = "\"\" or sha256// and the base64 SHA-256 of the "
+	    "server's public key, as curl's --pinnedpubkey takes it" },
+	[K_REPO_PROXY] = { "repository-proxy", CONF_STRING,
+	    FIELD(repository_proxy), .check = check_proxy,
+	    .desc = "\"\" (none) or http://HOST:PORT of an HTTP proxy" },
+	[K_POLL_INTERVAL] = { "poll-interval", CONF_UINT,
+	    FIELD(poll_interval), .min = CONF_POLL_MIN, .max = CONF_POLL_MAX,
+	    .unit = "seconds",
+	    .desc = "the seconds between two polls of the repository" },
+	[K_POLL_BACKOFF_MAX] = { "poll-backoff-max", CONF_UINT,
+	    FIELD(poll_backoff_max), .min = CONF_POLL_MIN,
+	    .max = CONF_POLL_MAX, .unit = "seconds",
+	    .desc = "the longest wait between polls after failures" },
+	[K_HOST_TAGS] = { "host-tags", CONF_STRING, FIELD(host_tags),
+	    .check = check_tags,
+	    .desc = "\"\" or up to 16 tags separated by commas, each 1-32 "
+	    "characters of a-z, 0-9, '.', '_' and '-'" },
+	[K_LOCKSTAT_EXPIRY] = { "lockstat-on-expiry", CONF_ENUM,
+	    FIELD(lockstat_expiry), .enums = expiry_policies,
+	    .desc = "what the lockstat configuration does when the "
+	    "repository's metadata has expired" },
+	[K_NETD_EXPIRY] = { "netd-on-expiry", CONF_ENUM,
+	    FIELD(netd_expiry), .enums = expiry_policies,
+	    .desc = "what netd's own remote settings do when the "
+	    "repository's metadata has expired" },
 	[K_COLLECTOR_ENABLED] = { "collector-enabled", CONF_ENUM,
 	    FIELD(collector_enabled), .enums = yes_no,
 	    .desc = "whether the contention programs count" },
@@ -246,6 +311,10 @@ conf_defaults(struct lp_conf *conf)
 	    "%s", "root");
 	conf->rewalk_interval = 30;
 	conf->range_budget = 65536;
+	conf->poll_interval = 300;
+	conf->poll_backoff_max = 3600;
+	conf->lockstat_expiry = EXPIRY_KEEP;
+	conf->netd_expiry = EXPIRY_KEEP;
 	conf->collector_enabled = 1;
 }
 
@@ -351,6 +420,130 @@ const char *
 conf_log_level_name(int level)
 {
 	return enum_name(log_levels, level);
+}
+
+const char *
+conf_expiry_name(enum conf_expiry e)
+{
+	return enum_name(expiry_policies, (int)e);
+}
+
+static int
+has_blank_or_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* The part of an http(s) URL after the scheme, or NULL. */
+static const char *
+after_scheme(const char *val)
+{
+	if (strncmp(val, "http://", 7) == 0)
+		return val + 7;
+	if (strncmp(val, "https://", 8) == 0)
+		return val + 8;
+	return NULL;
+}
+
+static const char *
+check_url(const char *val)
+{
+	const char	*host;
+
+	if (val[0] == '\0')
+		return NULL;
+	if ((host = after_scheme(val)) == NULL)
+		return "not an http:// or https:// URL";
+	if (*host == '\0' || *host == '/')
+		return "the URL has no host";
+	if (has_blank_or_control(val))
+		return "the URL contains a blank or a control character";
+	if (strpbrk(val, "?#@") != NULL)
+		return "the URL has a query, a fragment or a user name";
+	return NULL;
+}
+
+static const char *
+check_proxy(const char *val)
+{
+	const char	*host;
+
+	if (val[0] == '\0')
+		return NULL;
+	if (strncmp(val, "http://", 7) != 0)
+		return "only http:// proxies are supported";
+	host = val + 7;
+	if (*host == '\0' || *host == '/' || *host == ':')
+		return "the proxy URL has no host";
+	if (has_blank_or_control(val) || strpbrk(val, "?#@") != NULL)
+		return "give only http://HOST:PORT";
+	return NULL;
+}
+
+static const char *
+check_pin(const char *val)
+{
+	static const char	b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char		*d;
+
+	if (val[0] == '\0')
+		return NULL;
+	if (strncmp(val, "sha256//", 8) != 0)
+		return "a pin starts with sha256//";
+	d = val + 8;
+	/* 32 bytes: 43 digits and one '=' */
+	if (strlen(d) != 44 || strspn(d, b64) != 43 || d[43] != '=')
+		return "not 44 characters of base64 after sha256//";
+	return NULL;
+}
+
+static const char *
+check_tags(const char *val)
+{
+	const char	*s;
+	size_t		 n, ntags = 0;
+
+	if (val[0] == '\0')
+		return NULL;
+	for (s = val;; s += n + 1) {
+		n = strcspn(s, ",");
+		if (n == 0)
+			return "an empty tag";
+		if (n > CONF_MAX_TAG)
+			return "a tag longer than 32 characters";
+		if (strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._-") < n)
+			return "a tag with a character other than a-z, 0-9, "
+			    "'.', '_' and '-'";
+		if (++ntags > CONF_MAX_TAGS)
+			return "more than 16 tags";
+		if (s[n] == '\0')
+			return NULL;
+	}
+}
+
+size_t
+conf_split_tags(const char *list, char tags[][CONF_MAX_TAG + 1], size_t max)
+{
+	const char	*s;
+	size_t		 n, count = 0;
+
+	if (list[0] == '\0')
+		return 0;
+	for (s = list; count < max; s += n + 1) {
+		n = strcspn(s, ",");
+		if (n > CONF_MAX_TAG)
+			n = CONF_MAX_TAG;
+		memcpy(tags[count], s, n);
+		tags[count++][n] = '\0';
+		n = strcspn(s, ",");
+		if (s[n] == '\0')
+			break;
+	}
+	return count;
 }
 
 static int
@@ -511,6 +704,7 @@ conf_set(struct conf_parse *p, size_t line, const struct conf_key *k,
 	const struct conf_enum	*en;
 	struct conf_errs	*e = &p->errs;
 	char			*field = (char *)p->conf + k->off;
+	const char		*why;
 	char			 list[128];
 	unsigned long long	 ull;
 	struct sockaddr_storage	 ss;
@@ -594,6 +788,19 @@ conf_set(struct conf_parse *p, size_t line, const struct conf_key *k,
 		}
 		conf_err(e, line, k->name, "'%s' is not one of %s", val, list);
 		return -1;
+	case CONF_STRING:
+		if (len >= k->size) {
+			conf_err(e, line, k->name, "longer than %zu "
+			    "characters; expected %s", k->size - 1, k->desc);
+			return -1;
+		}
+		if ((why = k->check(val)) != NULL) {
+			conf_err(e, line, k->name, "'%s': %s; expected %s",
+			    val, why, k->desc);
+			return -1;
+		}
+		memcpy(field, val, len + 1);
+		return 0;
 	case CONF_WORDS:
 		return conf_set_words(e, line, k, val,
 		    (struct conf_words *)(void *)field);
@@ -765,12 +972,48 @@ conf_parse_line(struct conf_parse *p, size_t lineno, const char *s,
 		p->bad[i] = 1;
 }
 
+/* The remote-configuration keys that only make sense together. */
+static void
+conf_check_remote(struct conf_parse *p)
+{
+	const struct lp_conf	*conf = p->conf;
+
+	if (!p->bad[K_POLL_INTERVAL] && !p->bad[K_POLL_BACKOFF_MAX] &&
+	    conf->poll_backoff_max < conf->poll_interval)
+		conf_err(&p->errs, p->line[K_POLL_BACKOFF_MAX] != 0 ?
+		    p->line[K_POLL_BACKOFF_MAX] : p->line[K_POLL_INTERVAL],
+		    conf_keys[K_POLL_BACKOFF_MAX].name, "%u seconds is less "
+		    "than poll-interval (%u seconds); raise poll-backoff-max "
+		    "or lower poll-interval", conf->poll_backoff_max,
+		    conf->poll_interval);
+	if (conf->repository_url[0] == '\0' || p->bad[K_REPO_URL])
+		return;
+	if (conf->trusted_root[0] == '\0' && !p->bad[K_TRUSTED_ROOT])
+		conf_err(&p->errs, p->line[K_REPO_URL],
+		    conf_keys[K_TRUSTED_ROOT].name, "missing: a repository "
+		    "needs the path of its initial root.json; set "
+		    "trusted-root, or set repository-url \"\"");
+	if (strncmp(conf->repository_url, "https://", 8) == 0 &&
+	    conf->repository_proxy[0] != '\0')
+		conf_err(&p->errs, p->line[K_REPO_PROXY],
+		    conf_keys[K_REPO_PROXY].name, "a proxy serves http:// "
+		    "repositories only (HTTPS through a proxy needs CONNECT, "
+		    "which netd does not do); remove the proxy or use an "
+		    "http:// repository-url");
+	if (strncmp(conf->repository_url, "http://", 7) == 0 &&
+	    conf->repository_pin[0] != '\0')
+		conf_err(&p->errs, p->line[K_REPO_PIN],
+		    conf_keys[K_REPO_PIN].name, "a pin needs an https:// "
+		    "repository-url; remove the pin or use https://");
+}
+
 static void
 conf_check(struct conf_parse *p)
 {
 	const struct lp_conf	*conf = p->conf;
 	char			 from[32];
 
+	conf_check_remote(p);
 	if (p->bad[K_HB_INTERVAL] || p->bad[K_HB_TIMEOUT] ||
 	    conf->heartbeat_timeout > conf->heartbeat_interval)
 		return;
@@ -940,6 +1183,7 @@ conf_print(FILE *fp, const struct lp_conf *conf)
 		case CONF_PATH:
 		case CONF_USER:
 		case CONF_LISTEN:
+		case CONF_STRING:
 			print_string(fp, field);
 			break;
 		case CONF_UINT:

@@ -13,6 +13,13 @@
 #define CONF_MAX_LINE		1024
 #define CONF_MAX_USER		32
 #define CONF_MAX_ERRORS		20	/* then "... more errors" */
+#define CONF_MAX_URL		512	/* repository-url, repository-proxy */
+#define CONF_MAX_PIN		64	/* "sha256//" and 44 base64 digits */
+#define CONF_MAX_TAGS		16	/* host-tags */
+#define CONF_MAX_TAG		32	/* characters of one tag */
+#define CONF_MAX_TAGS_LEN	(CONF_MAX_TAGS * (CONF_MAX_TAG + 1))
+#define CONF_POLL_MIN		1	/* seconds; 1 is for tests */
+#define CONF_POLL_MAX		86400
 #define CONF_MAX_WORDS		40	/* in a list value (map-types) */
 #define CONF_WORD_LEN		65	/* a glob of 64 characters and NUL */
 
@@ -26,6 +33,12 @@ struct conf_words {
 enum sandbox_mode {
 	SANDBOX_KILL = 0,	/* a call outside the allowlist kills netd */
 	SANDBOX_TRAP = 1,	/* debugging: it fails with ENOSYS and is logged */
+};
+
+/* What a product's configuration does when fresh metadata cannot be had. */
+enum conf_expiry {
+	EXPIRY_KEEP = 0,	/* the last applied configuration stays */
+	EXPIRY_REVERT = 1,	/* back to lockprobe.conf's settings */
 };
 
 struct lp_conf {
@@ -44,6 +57,17 @@ struct lp_conf {
 	char			control_group[CONF_MAX_USER + 1];
 	unsigned int		rewalk_interval;	/* seconds */
 	unsigned int		range_budget;		/* ranges tracked */
+	/* remote configuration: off while repository_url is "" */
+	char			repository_url[CONF_MAX_URL + 1];
+	char			trusted_root[PATH_MAX];
+	char			repository_ca[PATH_MAX];	/* "": system */
+	char			repository_pin[CONF_MAX_PIN + 1];
+	char			repository_proxy[CONF_MAX_URL + 1];
+	unsigned int		poll_interval;		/* seconds */
+	unsigned int		poll_backoff_max;	/* seconds */
+	char			host_tags[CONF_MAX_TAGS_LEN];	/* "a,b" */
+	enum conf_expiry	lockstat_expiry;
+	enum conf_expiry	netd_expiry;
 	int			collector_enabled;	/* 1 yes, 0 no */
 	struct conf_words	map_include;		/* name globs */
 	struct conf_words	map_exclude;
@@ -68,6 +92,14 @@ int	conf_parse_buffer(const char *name, const char *buf, size_t len,
 void	conf_print(FILE *fp, const struct lp_conf *conf);
 
 const char *conf_log_level_name(int level);
+const char *conf_expiry_name(enum conf_expiry e);
+
+/*
+ * Split host-tags ("a,b,c") into tags[], at most CONF_MAX_TAGS; returns the
+ * count.  The string must have passed the parser.
+ */
+size_t	conf_split_tags(const char *list, char tags[][CONF_MAX_TAG + 1],
+	    size_t max);
 
 /*
  * The address of metrics-listen, "IPv4:port" or "[IPv6]:port", numeric

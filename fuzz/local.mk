@@ -22,7 +22,8 @@ AM_TESTS_ENVIRONMENT += \
 # "can build libFuzzer targets" check decides whether they exist; without it
 # "make fuzz" says what to install and tests/fuzz_smoke.sh skips.
 FUZZ_TARGETS = fuzz/fuzz_conf fuzz/fuzz_ipc fuzz/fuzz_control \
-	fuzz/fuzz_tuf_json fuzz/fuzz_tuf_key fuzz/fuzz_tuf_metadata fuzz/fuzz_metrics
+	fuzz/fuzz_tuf_json fuzz/fuzz_tuf_key fuzz/fuzz_tuf_metadata fuzz/fuzz_metrics \
+	fuzz/fuzz_products
 FUZZ_CPPFLAGS = -I$(top_builddir) $(AM_CPPFLAGS) -I$(top_srcdir)/fuzz \
 	-I$(top_srcdir)/netd -I$(top_srcdir)/tuf
 FUZZ_CFLAGS = $(FUZZ_FLAGS) -Wall -Wextra -Wshadow -Wmissing-prototypes \
@@ -73,6 +74,13 @@ fuzz/fuzz_tuf_metadata: $(top_srcdir)/fuzz/fuzz_tuf_metadata.c \
 	    $(top_srcdir)/fuzz/fuzz_tuf_metadata.c $(FUZZ_TUF_SRC) \
 	    $(top_srcdir)/tuf/keys.c $(top_srcdir)/tuf/metadata.c \
 	    $(JANSSON_LIBS) $(LIBSODIUM_LIBS) $(LIBCRYPTO_LIBS)
+fuzz/fuzz_products: $(top_srcdir)/fuzz/fuzz_products.c \
+    $(top_srcdir)/netd/products.c $(top_srcdir)/netd/products.h \
+    $(top_srcdir)/common/settings.c $(FUZZ_TUF_SRC) $(FUZZ_DEPS)
+	$(FUZZ_BUILD) $(JANSSON_CFLAGS) $(PROTOBUF_C_CFLAGS) \
+	    $(top_srcdir)/fuzz/fuzz_products.c $(top_srcdir)/netd/products.c \
+	    $(top_srcdir)/common/settings.c proto/lockprobe.pb-c.c \
+	    $(FUZZ_TUF_SRC) $(JANSSON_LIBS) $(PROTOBUF_C_LIBS)
 
 if FUZZ
 fuzz: $(FUZZ_TARGETS)
@@ -89,4 +97,5 @@ TESTS += tests/fuzz_smoke.sh
 EXTRA_DIST += tests/fuzz_smoke.sh fuzz/README.md fuzz/fuzz.h \
 	fuzz/fuzz_conf.c fuzz/fuzz_ipc.c fuzz/fuzz_control.c \
 	fuzz/fuzz_tuf_json.c fuzz/fuzz_tuf_key.c fuzz/fuzz_tuf_metadata.c fuzz/fuzz_metrics.c \
+	fuzz/fuzz_products.c \
 	fuzz/corpus

@@ -51,6 +51,7 @@ struct control {
 	uint64_t		 rejected;
 	control_status_fn	 fill_status;
 	void			*fill_arg;
+	control_poll_fn		 poll;
 };
 
 static struct control control;
@@ -200,12 +201,36 @@ relay_request(struct control_client *c, const Lockprobe__Envelope *req,
 	c->pending++;
 }
 
+/* lockprobectl poll: netd's own business, not relayed. */
+static void
+answer_poll(struct control_client *c, const Lockprobe__Envelope *req)
+{
+	Lockprobe__Envelope env = LOCKPROBE__ENVELOPE__INIT;
+	Lockprobe__PollReply reply = LOCKPROBE__POLL_REPLY__INIT;
+	char reason[256] = "remote configuration is not available";
+
+	reply.started = control.poll != NULL &&
+	    control.poll(reason, sizeof(reason));
+	if (!reply.started)
+		reply.reason = reason;
+	env.id = req->id;
+	env.body_case = LOCKPROBE__ENVELOPE__BODY_POLL_REPLY;
+	env.poll_reply = &reply;
+	if (ipc_send(&c->ipc, &env) == -1)
+		log_warn("control: answering client %llu",
+		    (unsigned long long)c->serial);
+}
+
 static void
 client_dispatch(struct control_client *c, const Lockprobe__Envelope *env)
 {
 	struct control_relay fwd;
 	int answer_case;
 
+	if (env->body_case == LOCKPROBE__ENVELOPE__BODY_POLL_REQUEST) {
+		answer_poll(c, env);
+		return;
+	}
 	if ((answer_case = control_relay_build(env, &fwd)) != 0) {
 		relay_request(c, env, &fwd, answer_case);
 		return;
@@ -333,6 +358,12 @@ control_init(struct event_base *base, struct ipc_channel *privd,
 	if (control.accept_ev == NULL)
 		return -1;
 	return 0;
+}
+
+void
+control_set_poll(control_poll_fn fn)
+{
+	control.poll = fn;
 }
 
 int

@@ -234,6 +234,9 @@ fetch_ctx_new(struct event_base *base, const struct fetch_ctx_opts *opts,
 		goto fail;
 	}
 
+	/* An http:// repository: no CA bundle, no OpenSSL state in memory. */
+	if (opts->http_only)
+		goto tls_done;
 	/* OpenSSL reads its configuration once, now. */
 	if (OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1 ||
 	    (ctx->ssl_ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
@@ -256,7 +259,7 @@ fetch_ctx_new(struct event_base *base, const struct fetch_ctx_opts *opts,
 		goto fail;
 	}
 	ERR_clear_error();
-
+ tls_done:
 	if (opts->proxy != NULL && *opts->proxy != '\0' &&
 	    parse_proxy(ctx, opts->proxy, err, errlen) == -1)
 		goto fail;
@@ -952,6 +955,11 @@ fetch_start(struct fetch_ctx *ctx, const char *url,
 	}
 	if (parse_url(f, u, err, errlen) == -1)
 		goto fail;
+	if (f->https && ctx->ssl_ctx == NULL) {
+		snprintf(err, errlen, "%s: HTTPS was not set up for an http:// "
+		    "repository", url);
+		goto fail;
+	}
 	if (f->https && ctx->proxy_port != 0) {
 		snprintf(err, errlen, "%s: HTTPS through a proxy needs "
 		    "CONNECT, which is not supported yet", url);

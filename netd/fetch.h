@@ -32,6 +32,7 @@ struct fetch_ctx_opts {
 	const char	*proxy;		/* NULL: none, else "http://host:port" */
 	int		 have_pin;
 	uint8_t		 pin[FETCH_PIN_LEN]; /* leaf's SPKI SHA-256 */
+	int		 http_only;	/* no TLS set up: https:// refused */
 };
 
 struct fetch_opts {

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "netd.h"
+#include "remote.h"
 #include "seccomp_filter.h"
 
 #define NETD_SETUP_TIMEOUT_MS	10000
@@ -171,6 +172,7 @@ fill_status(Lockprobe__NetdStatus *ns, void *arg)
 	ns->control_rejected = control_rejected();
 	ns->log_dropped = nd->log_dropped;
 	metrics_fill_status(ns);
+	remote_fill_status(ns);
 }
 
 static void
@@ -259,8 +261,14 @@ dispatch(struct netd *nd, Lockprobe__Envelope *env)
 			ipc_reject(&nd->ipc, IPC_REJECT_ORDER, env,
 			    "no request with that id is outstanding");
 		break;
+	case LOCKPROBE__ENVELOPE__BODY_CONFIG_APPLY_REPLY:
+		if (!remote_apply_reply(env))
+			ipc_reject(&nd->ipc, IPC_REJECT_ORDER, env,
+			    "no configuration with that id was sent");
+		break;
 	case LOCKPROBE__ENVELOPE__BODY_ERROR:
-		if (!control_answer(env) && !metrics_answer(env))
+		if (!control_answer(env) && !metrics_answer(env) &&
+		    !remote_apply_reply(env))
 			log_warnx("lockprobed refused request %llu: %.200s",
 			    (unsigned long long)env->id, env->error->reason);
 		break;
@@ -383,6 +391,10 @@ main(int argc, char *argv[])
 	if (setup->netd_setup->metrics && metrics_init(nd->base, &nd->ipc,
 	    fill_status, nd, err, sizeof(err)) == -1)
 		fatalx("metrics endpoint: %s", err);
+	control_set_poll(remote_poll_now);
+	if (remote_init(nd->base, &nd->ipc, setup->netd_setup, err,
+	    sizeof(err)) == -1)
+		fatalx("remote configuration: %s", err);
 
 	sb.root_dir = setup->netd_setup->state_dir;
 	sb.uid = setup->netd_setup->uid;
@@ -399,11 +411,13 @@ main(int argc, char *argv[])
 	    evtimer_add(nd->watchdog_ev, &nd->heartbeat_timeout) == -1 ||
 	    (nd->mode == SANDBOX_TRAP &&
 	    event_add(nd->trap_ev, &one_second) == -1) ||
-	    control_start() == -1 || metrics_start() == -1)
+	    control_start() == -1 || metrics_start() == -1 ||
+	    remote_start() == -1)
 		fatalx("cannot schedule events");
 	send_hello(nd);
 
 	event_base_dispatch(nd->base);
+	remote_shutdown();
 	on_trap_check(-1, 0, nd);
 	return nd->exit_status;
 }

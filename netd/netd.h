@@ -34,6 +34,9 @@ typedef void (*control_status_fn)(Lockprobe__NetdStatus *, void *);
 int	control_init(struct event_base *base, struct ipc_channel *privd,
 	    control_status_fn fill_status, void *arg);
 int	control_start(void);
+/* lockprobectl poll, answered by netd: 1 started, else 0 and why. */
+typedef int (*control_poll_fn)(char *reason, size_t reasonlen);
+void	control_set_poll(control_poll_fn fn);
 int	control_answer(Lockprobe__Envelope *env);
 unsigned int control_nclients(void);
 uint64_t control_rejected(void);

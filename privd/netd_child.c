@@ -74,7 +74,17 @@ netd_conf_changed(const struct lp_conf *a, const struct lp_conf *b)
 	    strcmp(a->netd_path, b->netd_path) != 0 ||
 	    a->netd_seccomp != b->netd_seccomp ||
 	    a->log_level != b->log_level ||
-	    a->heartbeat_timeout != b->heartbeat_timeout;
+	    a->heartbeat_timeout != b->heartbeat_timeout ||
+	    strcmp(a->repository_url, b->repository_url) != 0 ||
+	    strcmp(a->trusted_root, b->trusted_root) != 0 ||
+	    strcmp(a->repository_ca, b->repository_ca) != 0 ||
+	    strcmp(a->repository_pin, b->repository_pin) != 0 ||
+	    strcmp(a->repository_proxy, b->repository_proxy) != 0 ||
+	    a->poll_interval != b->poll_interval ||
+	    a->poll_backoff_max != b->poll_backoff_max ||
+	    strcmp(a->host_tags, b->host_tags) != 0 ||
+	    a->lockstat_expiry != b->lockstat_expiry ||
+	    a->netd_expiry != b->netd_expiry;
 }
 
 void
@@ -115,12 +125,52 @@ prepare_state_dir(const char *dir, char *err, size_t errlen)
 	return privdrop_check_root_dir(dir, err, errlen);
 }
 
+/* The remote-configuration settings; netd reads the files they name. */
+static void
+setup_remote(const struct lp_conf *conf, Lockprobe__NetdSetup *setup,
+    char tags[][CONF_MAX_TAG + 1], char *tagp[], char *host, size_t hostlen)
+{
+	size_t	i;
+
+	if (conf->repository_url[0] == '\0')
+		return;
+	setup->repository_url = (char *)(uintptr_t)conf->repository_url;
+	setup->trusted_root = (char *)(uintptr_t)conf->trusted_root;
+	if (conf->repository_ca[0] != '\0')
+		setup->ca_file = (char *)(uintptr_t)conf->repository_ca;
+	if (conf->repository_pin[0] != '\0')
+		setup->pin = (char *)(uintptr_t)conf->repository_pin;
+	if (conf->repository_proxy[0] != '\0')
+		setup->proxy = (char *)(uintptr_t)conf->repository_proxy;
+	setup->has_poll_interval_sec = 1;
+	setup->poll_interval_sec = conf->poll_interval;
+	setup->has_poll_backoff_max_sec = 1;
+	setup->poll_backoff_max_sec = conf->poll_backoff_max;
+	setup->n_host_tags = conf_split_tags(conf->host_tags, tags,
+	    CONF_MAX_TAGS);
+	for (i = 0; i < setup->n_host_tags; i++)
+		tagp[i] = tags[i];
+	setup->host_tags = tagp;
+	/* the host name for host-scoped targets, so netd need not ask */
+	if (gethostname(host, hostlen) == 0) {
+		host[hostlen - 1] = '\0';
+		setup->host_name = host;
+	}
+	setup->has_lockstat_revert_on_expiry = 1;
+	setup->lockstat_revert_on_expiry =
+	    conf->lockstat_expiry == EXPIRY_REVERT;
+	setup->has_netd_revert_on_expiry = 1;
+	setup->netd_revert_on_expiry = conf->netd_expiry == EXPIRY_REVERT;
+}
+
 static void
 send_setup(struct privd *pd, uid_t uid, gid_t gid)
 {
 	struct netd_child *nc = &pd->netd;
 	Lockprobe__Envelope env = LOCKPROBE__ENVELOPE__INIT;
 	Lockprobe__NetdSetup setup = LOCKPROBE__NETD_SETUP__INIT;
+	char tags[CONF_MAX_TAGS][CONF_MAX_TAG + 1], *tagp[CONF_MAX_TAGS];
+	char host[256];
 
 	setup.protocol_version =
 	    LOCKPROBE__PROTOCOL_VERSION__PROTOCOL_VERSION_CURRENT;
@@ -134,6 +184,7 @@ send_setup(struct privd *pd, uid_t uid, gid_t gid)
 	setup.log_level = pd->verbose > 0 ? LOG_DEBUG : pd->conf.log_level;
 	setup.has_metrics = 1;
 	setup.metrics = pd->metrics_fd != -1;
+	setup_remote(&pd->conf, &setup, tags, tagp, host, sizeof(host));
 	env.id = ipc_next_id(&nc->ipc);
 	env.body_case = LOCKPROBE__ENVELOPE__BODY_NETD_SETUP;
 	env.netd_setup = &setup;

@@ -75,6 +75,16 @@ assert_conf_eq(const struct lp_conf *a, const struct lp_conf *b)
 	ck_assert_str_eq(a->control_group, b->control_group);
 	ck_assert_uint_eq(a->rewalk_interval, b->rewalk_interval);
 	ck_assert_uint_eq(a->range_budget, b->range_budget);
+	ck_assert_str_eq(a->repository_url, b->repository_url);
+	ck_assert_str_eq(a->trusted_root, b->trusted_root);
+	ck_assert_str_eq(a->repository_ca, b->repository_ca);
+	ck_assert_str_eq(a->repository_pin, b->repository_pin);
+	ck_assert_str_eq(a->repository_proxy, b->repository_proxy);
+	ck_assert_uint_eq(a->poll_interval, b->poll_interval);
+	ck_assert_uint_eq(a->poll_backoff_max, b->poll_backoff_max);
+	ck_assert_str_eq(a->host_tags, b->host_tags);
+	ck_assert_int_eq(a->lockstat_expiry, b->lockstat_expiry);
+	ck_assert_int_eq(a->netd_expiry, b->netd_expiry);
 	ck_assert_int_eq(a->collector_enabled, b->collector_enabled);
 	assert_words_eq(&a->map_include, &b->map_include);
 	assert_words_eq(&a->map_exclude, &b->map_exclude);
@@ -137,10 +147,51 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(conf.control_group, "root");
 	ck_assert_uint_eq(conf.rewalk_interval, 30);
 	ck_assert_uint_eq(conf.range_budget, 65536);
+	ck_assert_str_eq(conf.repository_url, "");
+	ck_assert_uint_eq(conf.poll_interval, 300);
+	ck_assert_uint_eq(conf.poll_backoff_max, 3600);
+	ck_assert_int_eq(conf.lockstat_expiry, EXPIRY_KEEP);
+	ck_assert_int_eq(conf.netd_expiry, EXPIRY_KEEP);
 	ck_assert_int_eq(conf.collector_enabled, 1);
 	ck_assert_uint_eq(conf.map_include.n, 0);
 	ck_assert_uint_eq(conf.map_exclude.n, 0);
 	ck_assert_uint_eq(conf.map_types.n, 0);
+}
+END_TEST
+
+START_TEST(test_remote_good)
+{
+	struct lp_conf	conf;
+	char		tags[CONF_MAX_TAGS][CONF_MAX_TAG + 1];
+
+	ck_assert_int_eq(parse("repository-url http://127.0.0.1:8080/repo\n"
+	    "trusted-root /etc/lockprobe/root.json\n"
+	    "repository-proxy http://proxy:3128\n"
+	    "poll-interval 1\n"
+	    "poll-backoff-max 1\n"
+	    "host-tags db,eu-1,a.b_c\n"
+	    "lockstat-on-expiry revert\n"
+	    "netd-on-expiry keep\n", &conf), 0);
+	ck_assert_str_eq(errbuf, "");
+	ck_assert_str_eq(conf.repository_url, "http://127.0.0.1:8080/repo");
+	ck_assert_str_eq(conf.repository_proxy, "http://proxy:3128");
+	ck_assert_uint_eq(conf.poll_interval, 1);
+	ck_assert_int_eq(conf.lockstat_expiry, EXPIRY_REVERT);
+	ck_assert_uint_eq(conf_split_tags(conf.host_tags, tags,
+	    CONF_MAX_TAGS), 3);
+	ck_assert_str_eq(tags[0], "db");
+	ck_assert_str_eq(tags[1], "eu-1");
+	ck_assert_str_eq(tags[2], "a.b_c");
+	ck_assert_uint_eq(conf_split_tags(conf.host_tags, tags, 2), 2);
+	ck_assert_uint_eq(conf_split_tags("", tags, CONF_MAX_TAGS), 0);
+	ck_assert_int_eq(parse("repository-url https://r.example/\n"
+	    "trusted-root /root.json\n"
+	    "repository-ca-file /etc/lockprobe/ca.pem\n"
+	    "repository-pin sha256//"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n", &conf), 0);
+	ck_assert_str_eq(conf.repository_ca, "/etc/lockprobe/ca.pem");
+	ck_assert_str_eq(conf_expiry_name(EXPIRY_KEEP), "keep");
+	ck_assert_str_eq(conf_expiry_name(EXPIRY_REVERT), "revert");
 }
 END_TEST
 
@@ -469,6 +520,72 @@ static const struct {
 	    NAME ":0: heartbeat-timeout: the default of 15 seconds is not "
 	    "greater than heartbeat-interval (20 seconds, line 1); set "
 	    "heartbeat-timeout above 20 or lower heartbeat-interval\n" },
+	/* Remote configuration. */
+	{ "repository-url ftp://x/\n",
+	    NAME ":1: repository-url: 'ftp://x/': not an http:// or https:// "
+	    "URL; expected \"\" (remote configuration off) or the http:// or "
+	    "https:// URL of the TUF repository, with metadata/ and targets/ "
+	    "under it\n" },
+	{ "repository-url https:///x\ntrusted-root /r.json\n",
+	    NAME ":1: repository-url: 'https:///x': the URL has no host; "
+	    "expected \"\" (remote configuration off) or the http:// or "
+	    "https:// URL of the TUF repository, with metadata/ and targets/ "
+	    "under it\n" },
+	{ "repository-url http://x/?a=b\ntrusted-root /r.json\n",
+	    NAME ":1: repository-url: 'http://x/?a=b': the URL has a query, a "
+	    "fragment or a user name; expected \"\" (remote configuration "
+	    "off) or the http:// or https:// URL of the TUF repository, with "
+	    "metadata/ and targets/ under it\n" },
+	{ "\nrepository-url http://x/\n",
+	    NAME ":2: trusted-root: missing: a repository needs the path of "
+	    "its initial root.json; set trusted-root, or set repository-url "
+	    "\"\"\n" },
+	{ "repository-url http://x/\ntrusted-root /r.json\n"
+	    "repository-pin sha256//"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+	    NAME ":3: repository-pin: a pin needs an https:// repository-url; "
+	    "remove the pin or use https://\n" },
+	{ "repository-url https://x/\ntrusted-root /r.json\n"
+	    "repository-proxy http://p:3128\n",
+	    NAME ":3: repository-proxy: a proxy serves http:// repositories "
+	    "only (HTTPS through a proxy needs CONNECT, which netd does not "
+	    "do); remove the proxy or use an http:// repository-url\n" },
+	{ "repository-pin sha1//AAAA\n",
+	    NAME ":1: repository-pin: 'sha1//AAAA': a pin starts with "
+	    "sha256//; expected \"\" or sha256// and the base64 SHA-256 of "
+	    "the server's public key, as curl's --pinnedpubkey takes it\n" },
+	{ "repository-pin sha256//AAAA\n",
+	    NAME ":1: repository-pin: 'sha256//AAAA': not 44 characters of "
+	    "base64 after sha256//; expected \"\" or sha256// and the base64 "
+	    "SHA-256 of the server's public key, as curl's --pinnedpubkey "
+	    "takes it\n" },
+	{ "repository-proxy https://p:1\n",
+	    NAME ":1: repository-proxy: 'https://p:1': only http:// proxies "
+	    "are supported; expected \"\" (none) or http://HOST:PORT of an "
+	    "HTTP proxy\n" },
+	{ "poll-interval 0\n",
+	    NAME ":1: poll-interval: '0' is out of range (1-86400 seconds)\n" },
+	{ "poll-interval 600\npoll-backoff-max 599\n",
+	    NAME ":2: poll-backoff-max: 599 seconds is less than poll-interval "
+	    "(600 seconds); raise poll-backoff-max or lower poll-interval\n" },
+	{ "poll-interval 7200\n",
+	    NAME ":1: poll-backoff-max: 3600 seconds is less than "
+	    "poll-interval (7200 seconds); raise poll-backoff-max or lower "
+	    "poll-interval\n" },
+	{ "host-tags db,,x\n",
+	    NAME ":1: host-tags: 'db,,x': an empty tag; expected \"\" or up "
+	    "to 16 tags separated by commas, each 1-32 characters of a-z, "
+	    "0-9, '.', '_' and '-'\n" },
+	{ "host-tags DB\n",
+	    NAME ":1: host-tags: 'DB': a tag with a character other than a-z, "
+	    "0-9, '.', '_' and '-'; expected \"\" or up to 16 tags separated "
+	    "by commas, each 1-32 characters of a-z, 0-9, '.', '_' and '-'\n" },
+	{ "host-tags a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q\n",
+	    NAME ":1: host-tags: 'a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q': more "
+	    "than 16 tags; expected \"\" or up to 16 tags separated by "
+	    "commas, each 1-32 characters of a-z, 0-9, '.', '_' and '-'\n" },
+	{ "lockstat-on-expiry drop\n",
+	    NAME ":1: lockstat-on-expiry: 'drop' is not one of keep, revert\n" },
 	/* Collector settings. */
 	{ "collector-enabled maybe\n",
 	    NAME ":1: collector-enabled: 'maybe' is not one of yes, no\n" },
@@ -732,6 +849,16 @@ START_TEST(test_print_roundtrip)
 	    "control-group root\n"
 	    "rewalk-interval 30\n"
 	    "range-budget 65536\n"
+	    "repository-url \"\"\n"
+	    "trusted-root \"\"\n"
+	    "repository-ca-file \"\"\n"
+	    "repository-pin \"\"\n"
+	    "repository-proxy \"\"\n"
+	    "poll-interval 300\n"
+	    "poll-backoff-max 3600\n"
+	    "host-tags \"\"\n"
+	    "lockstat-on-expiry keep\n"
+	    "netd-on-expiry keep\n"
 	    "collector-enabled yes\n"
 	    "map-include \"\"\n"
 	    "map-exclude \"\"\n"
@@ -753,6 +880,13 @@ START_TEST(test_print_roundtrip)
 	conf.heartbeat_timeout = 300;
 	conf.netd_seccomp = SANDBOX_TRAP;
 	(void)snprintf(conf.btf_path, sizeof(conf.btf_path), "/b.btf");
+	(void)snprintf(conf.repository_url, sizeof(conf.repository_url),
+	    "https://repo.example/lockprobe/");
+	(void)snprintf(conf.trusted_root, sizeof(conf.trusted_root),
+	    "/etc/lockprobe/root.json");
+	(void)snprintf(conf.host_tags, sizeof(conf.host_tags), "db,eu-1");
+	conf.poll_interval = 60;
+	conf.lockstat_expiry = EXPIRY_REVERT;
 	conf.collector_enabled = 0;
 	conf.map_include.n = 2;
 	(void)snprintf(conf.map_include.w[0], CONF_WORD_LEN, "app_*");
@@ -779,6 +913,16 @@ START_TEST(test_print_roundtrip)
 	    "control-group root\n"
 	    "rewalk-interval 30\n"
 	    "range-budget 65536\n"
+	    "repository-url https://repo.example/lockprobe/\n"
+	    "trusted-root /etc/lockprobe/root.json\n"
+	    "repository-ca-file \"\"\n"
+	    "repository-pin \"\"\n"
+	    "repository-proxy \"\"\n"
+	    "poll-interval 60\n"
+	    "poll-backoff-max 3600\n"
+	    "host-tags db,eu-1\n"
+	    "lockstat-on-expiry revert\n"
+	    "netd-on-expiry keep\n"
 	    "collector-enabled no\n"
 	    "map-include app_*,[a-c]?x\n"
 	    "map-exclude \"\"\n"
@@ -972,6 +1116,7 @@ conf_suite(void)
 	tc = tcase_create("parse");
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_optional_path);
+	tcase_add_test(tc, test_remote_good);
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_good_full);
 	tcase_add_test(tc, test_good_values);

@@ -555,6 +555,33 @@ START_TEST(test_proxy)
 }
 END_TEST
 
+/* http_only: plain HTTP works, https:// is refused before it starts. */
+START_TEST(test_http_only)
+{
+	struct fetch_ctx_opts co;
+	struct fetch_opts o;
+	struct outcome out;
+	struct event_base *base;
+	struct fetch_ctx *ctx;
+	char err[256];
+
+	ctx_defaults(&co, "ca.pem");
+	co.http_only = 1;
+	co.ca_file = "/nonexistent/ca.pem";	/* not even read */
+	opts_defaults(&o);
+	run_with(&co, &o, http_port, "http://127.0.0.1:%d/ok", &out);
+	ck_assert_msg(out.status == FETCH_OK, "%s", out.errmsg);
+	ck_assert_ptr_nonnull(base = event_base_new());
+	ck_assert_ptr_nonnull(ctx = fetch_ctx_new(base, &co, err,
+	    sizeof(err)));
+	ck_assert_ptr_null(fetch_start(ctx, "https://good.test/ok", &o,
+	    on_result, &out, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "HTTPS was not set up") != NULL, "%s", err);
+	fetch_ctx_free(ctx);
+	event_base_free(base);
+}
+END_TEST
+
 START_TEST(test_bad_urls)
 {
 	static const char *bad[] = {
@@ -651,6 +678,7 @@ main(void)
 		silent_port = atoi(p);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_ok);
+	tcase_add_test(tc, test_http_only);
 	tcase_add_test(tc, test_not_modified);
 	tcase_add_test(tc, test_not_found);
 	tcase_add_test(tc, test_server_error);

@@ -904,6 +904,130 @@ START_TEST(test_bootstrap_refused)
 }
 END_TEST
 
+/* --- one-request polling --------------------------------------------------------- */
+
+static int
+refresh_ts(struct tuf_client *c, int *changed)
+{
+	struct tr_file	*f = tr_get(&R.remote, "metadata/timestamp.json");
+
+	ck_assert_ptr_nonnull(f);
+	return tuf_client_refresh_timestamp(c, TR_NOW, f->data, f->len,
+	    changed, err, sizeof(err));
+}
+
+static int
+count_target(void *arg, const char *path, json_t *custom)
+{
+	(*(int *)arg)++;
+	ck_assert(strncmp(path, "lockstat/", 9) == 0);
+	return custom != NULL && json_object_get(custom, "stop") != NULL;
+}
+
+START_TEST(test_conditional)
+{
+	struct tuf_client	*c;
+	struct tuf_target	 t;
+	int			 changed, n = 0;
+
+	tr_add_target(&R, NULL, "lockstat/a.json", "{}");
+	tr_add_target(&R, NULL, "lockstat/b.json", "{}");
+	tr_publish(&R);
+	c = open_ok();
+	/* no trusted metadata yet: a 304 cannot be believed */
+	ck_assert_int_eq(tuf_client_refresh_unchanged(c, TR_NOW, err,
+	    sizeof(err)), TUF_NOTFOUND);
+	ck_assert_int_eq(tuf_client_list_targets(c, count_target, &n),
+	    TUF_ERR);
+	/* new: the whole workflow, root first, without timestamp.json */
+	R.log[0] = '\0';
+	ck_assert_msg(refresh_ts(c, &changed) == TUF_OK, "%s", err);
+	ck_assert_int_eq(changed, 1);
+	ck_assert_str_eq(R.log, "2.root.json\nsnapshot.json\ntargets.json\n");
+	/* the same timestamp again: nothing fetched, lookups work */
+	R.nfetch = 0;
+	ck_assert_msg(refresh_ts(c, &changed) == TUF_OK, "%s", err);
+	ck_assert_int_eq(changed, 0);
+	ck_assert_uint_eq(R.nfetch, 0);
+	ck_assert_int_eq(tuf_client_target(c, "lockstat/a.json", &t, err,
+	    sizeof(err)), TUF_OK);
+	tuf_target_clear(&t);
+	ck_assert_int_eq(tuf_client_list_targets(c, count_target, &n),
+	    TUF_OK);
+	ck_assert_int_eq(n, 2);
+	/* a 304 after a restart: the stored metadata is enough */
+	tuf_client_free(c);
+	c = open_ok();
+	ck_assert_msg(tuf_client_refresh_unchanged(c, TR_NOW, err,
+	    sizeof(err)) == TUF_OK, "%s", err);
+	ck_assert_uint_eq(R.nfetch, 0);
+	ck_assert_int_eq(tuf_client_target(c, "lockstat/b.json", &t, err,
+	    sizeof(err)), TUF_OK);
+	tuf_target_clear(&t);
+	/* ... unless it has expired since */
+	ck_assert_int_eq(tuf_client_refresh_unchanged(c, TR_NOW + 40 * TR_DAY,
+	    err, sizeof(err)), TUF_ERR);
+	ck_err_has("expired");
+	ck_assert_int_eq(tuf_client_target(c, "lockstat/b.json", &t, err,
+	    sizeof(err)), TUF_ERR);
+	/* a new timestamp: root first again, then what changed */
+	tr_add_target(&R, NULL, "lockstat/c.json", "{\"stop\": 1}");
+	json_object_set_new(json_object_get(json_object_get(R.targets,
+	    "targets"), "lockstat/c.json"), "custom", json_pack("{s:i}",
+	    "stop", 1));
+	json_object_set_new(R.targets, "version", json_integer(2));
+	R.ts_version = 2;
+	R.snap_version = 2;
+	tr_publish(&R);
+	R.log[0] = '\0';
+	ck_assert_msg(refresh_ts(c, &changed) == TUF_OK, "%s", err);
+	ck_assert_int_eq(changed, 1);
+	ck_assert_str_eq(R.log, "2.root.json\nsnapshot.json\ntargets.json\n");
+	n = 0;
+	ck_assert_int_eq(tuf_client_list_targets(c, count_target, &n), 1);
+	ck_assert_int_le(n, 3);
+	tuf_client_free(c);
+}
+END_TEST
+
+START_TEST(test_conditional_bad)
+{
+	struct tuf_client	*c;
+	struct tr_file		*f;
+	struct tuf_client_info	 info;
+	int			 changed;
+
+	R.ts_version = 3;
+	tr_publish(&R);
+	c = open_ok();
+	ck_assert_msg(refresh_ts(c, &changed) == TUF_OK, "%s", err);
+	tuf_client_info(c, &info);
+	ck_assert_int_eq(info.root_version, 1);
+	ck_assert_int_eq(info.timestamp_version, 3);
+	ck_assert_int_eq(info.snapshot_version, 1);
+	ck_assert_int_eq(info.targets_version, 1);
+	ck_assert_int_eq(info.timestamp_expires, TR_NOW + 30 * TR_DAY);
+	/* a tampered copy of the same version is not "unchanged" */
+	f = tr_get(&R.remote, "metadata/timestamp.json");
+	f->data[f->len - 5] ^= 1;
+	ck_assert_int_eq(refresh_ts(c, &changed), TUF_ERR);
+	ck_assert_int_eq(changed, 1);
+	ck_err_has("timestamp");
+	/* garbage */
+	ck_assert_int_eq(tuf_client_refresh_timestamp(c, TR_NOW, "<html>", 6,
+	    &changed, err, sizeof(err)), TUF_ERR);
+	ck_assert_int_eq(changed, 1);
+	/* rolled back */
+	R.ts_version = 2;
+	tr_publish(&R);
+	ck_assert_int_eq(refresh_ts(c, &changed), TUF_ERR);
+	ck_err_has("timestamp version 2: rolled back from version 3");
+	tuf_client_info(c, &info);
+	ck_assert_int_eq(info.timestamp_version, 3);
+	tuf_client_free(c);
+}
+END_TEST
+
 /* --- root rotation ---------------------------------------------------------------- */
 
 static void
@@ -1393,6 +1517,8 @@ tuf_client_suite(void)
 	tcase_add_test(tc, test_spec_version_client);
 	tcase_add_test(tc, test_persist_failure);
 	tcase_add_test(tc, test_bootstrap_refused);
+	tcase_add_test(tc, test_conditional);
+	tcase_add_test(tc, test_conditional_bad);
 	tcase_add_test(tc, test_root_rotation);
 	tcase_add_test(tc, test_root_rotation_missing);
 	tcase_add_test(tc, test_root_rotation_unsigned);

@@ -24,9 +24,18 @@ routed by its path):
   /huge-headers  200 with 20000 bytes of headers
   /bad-length    200 with Content-Length: abc
   /bad-chunk     200, chunked, with a chunk size that is not hex
+  /repo/PATH     the file DIR/repo/PATH (a TUF repository), with an ETag
+                 (its SHA-256) and its Last-Modified; 304 if If-None-Match
+                 matches, or without it, If-Modified-Since.  DIR/repo-mode, if present, says how to fail
+                 instead: "error" (500), "garbage" (not HTTP), "absent"
+                 (404), "slow" (nothing for 15 s, then 500).  Every request is logged to DIR/requests.log as
+                 "PATH STATUS BODY-BYTES REQUEST-HEADER-BYTES
+                 RESPONSE-HEADER-BYTES".
 DNS: A queries for *.test answer 127.0.0.1 except nxdomain.test (NXDOMAIN);
 other types answer no records.
 """
+import email.utils
+import hashlib
 import http.server
 import os
 import socket
@@ -42,9 +51,67 @@ LAST_MODIFIED = "Tue, 01 Sep 2026 10:00:00 GMT"
 OK_BODY = b"hello lockprobe\n"
 
 
+OUT_DIR = "."
+LOG_LOCK = threading.Lock()
+
+
+def log_request(path, status, body_bytes, req_bytes, resp_bytes=0):
+    with LOG_LOCK:
+        with open(os.path.join(OUT_DIR, "requests.log"), "a") as f:
+            f.write("%s %d %d %d %d\n" % (path, status, body_bytes,
+                                          req_bytes, resp_bytes))
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 10
+
+    def serve_repo(self, rel):
+        try:
+            with open(os.path.join(OUT_DIR, "repo-mode")) as f:
+                mode = f.read().strip()
+        except OSError:
+            mode = ""
+        # the request line, its headers and the blank line after them
+        req_bytes = len(self.requestline) + 2 + len(str(self.headers))
+        if mode == "garbage":
+            self.wfile.write(b"\x00\x01 this is not HTTP\r\n\r\n")
+            self.close_connection = True
+            log_request(rel, 0, 0, req_bytes)
+            return
+        full = os.path.realpath(os.path.join(OUT_DIR, "repo", rel))
+        root = os.path.realpath(os.path.join(OUT_DIR, "repo"))
+        if mode == "slow":
+            time.sleep(15)
+        if mode in ("error", "slow"):
+            self.send_body(500, b"broken\n")
+            log_request(rel, 500, 7, req_bytes)
+            return
+        if (mode == "absent" or not full.startswith(root + "/") or
+                not os.path.isfile(full)):
+            self.send_body(404, b"not here\n")
+            log_request(rel, 404, 9, req_bytes)
+            return
+        with open(full, "rb") as f:
+            body = f.read()
+        etag = '"%s"' % hashlib.sha256(body).hexdigest()[:32]
+        lastmod = email.utils.formatdate(os.stat(full).st_mtime,
+                                         usegmt=True)
+        inm = self.headers.get("If-None-Match")
+        # RFC 9110: If-Modified-Since only without If-None-Match
+        if (inm == etag or (inm is None and
+                            self.headers.get("If-Modified-Since") ==
+                            lastmod)):
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.send_header("Connection", "close")
+            resp_bytes = sum(len(b) for b in self._headers_buffer) + 2
+            self.end_headers()
+            log_request(rel, 304, 0, req_bytes, resp_bytes)
+            return
+        self.send_body(200, body, [("ETag", etag),
+                                   ("Last-Modified", lastmod)])
+        log_request(rel, 200, len(body), req_bytes)
 
     def log_message(self, fmt, *args):
         pass
@@ -65,7 +132,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             path = "/" + path.split("/", 3)[3]
         path = path.split("?", 1)[0]
         self.close_connection = True
-        if path == "/ok":
+        if path.startswith("/repo/"):
+            self.serve_repo(path[len("/repo/"):])
+        elif path == "/ok":
             if (self.headers.get("If-None-Match") == ETAG or
                     self.headers.get("If-Modified-Since") == LAST_MODIFIED):
                 self.send_response(304)
@@ -209,7 +278,9 @@ def serve_silent(sock):
 
 
 def main():
+    global OUT_DIR
     out, cert, key = sys.argv[1:4]
+    OUT_DIR = out
     http_srv = Server(("127.0.0.1", 0), Handler)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)

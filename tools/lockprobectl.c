@@ -51,6 +51,8 @@ static json_t	*reload_json(const Lockprobe__Envelope *);
 static int	stats_text(const Lockprobe__Envelope *);
 static json_t	*stats_json(const Lockprobe__Envelope *);
 static int	hist_text(const Lockprobe__Envelope *);
+static int	poll_text(const Lockprobe__Envelope *);
+static json_t	*poll_json(const Lockprobe__Envelope *);
 static int	rewalk_text(const Lockprobe__Envelope *);
 static json_t	*rewalk_json(const Lockprobe__Envelope *);
 static int	top_text(const Lockprobe__Envelope *);
@@ -74,6 +76,9 @@ static const struct ctl_command commands[] = {
 	{ "reload", "", "re-read lockprobe.conf; print its errors if any", 0,
 	    LOCKPROBE__ENVELOPE__BODY_RELOAD_REQUEST,
 	    LOCKPROBE__ENVELOPE__BODY_RELOAD_REPLY, reload_text, reload_json },
+	{ "poll", "", "poll the configuration repository now", 0,
+	    LOCKPROBE__ENVELOPE__BODY_POLL_REQUEST,
+	    LOCKPROBE__ENVELOPE__BODY_POLL_REPLY, poll_text, poll_json },
 	{ "rewalk", "", "walk the host's maps now; print what was found", 0,
 	    LOCKPROBE__ENVELOPE__BODY_REWALK_REQUEST,
 	    LOCKPROBE__ENVELOPE__BODY_REWALK_REPLY, rewalk_text, rewalk_json },
@@ -207,6 +212,7 @@ ctl_request(struct ipc_channel *ch, const struct ctl_command *cmd,
 	Lockprobe__Envelope env = LOCKPROBE__ENVELOPE__INIT, *ans;
 	Lockprobe__StatusRequest status = LOCKPROBE__STATUS_REQUEST__INIT;
 	Lockprobe__ReloadRequest reload = LOCKPROBE__RELOAD_REQUEST__INIT;
+	Lockprobe__PollRequest pollreq = LOCKPROBE__POLL_REQUEST__INIT;
 	Lockprobe__RewalkRequest rewalk = LOCKPROBE__REWALK_REQUEST__INIT;
 	struct pollfd pfd = { .fd = ch->fd, .events = POLLIN };
 
@@ -216,6 +222,8 @@ ctl_request(struct ipc_channel *ch, const struct ctl_command *cmd,
 		env.status_request = &status;
 	else if (cmd->request == LOCKPROBE__ENVELOPE__BODY_STATS_REQUEST)
 		env.stats_request = (Lockprobe__StatsRequest *)(uintptr_t)stats;
+	else if (cmd->request == LOCKPROBE__ENVELOPE__BODY_POLL_REQUEST)
+		env.poll_request = &pollreq;
 	else if (cmd->request == LOCKPROBE__ENVELOPE__BODY_REWALK_REQUEST)
 		env.rewalk_request = &rewalk;
 	else
@@ -639,6 +647,121 @@ print_duration(uint64_t secs)
 }
 
 static void
+print_time(const char *label, int64_t t)
+{
+	struct tm	tm;
+	time_t		tt = (time_t)t;
+	char		buf[32];
+
+	if (t == 0 || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		printf("%snever", label);
+	else
+		printf("%s%s", label, buf);
+}
+
+static void
+remote_text(const Lockprobe__RemoteStatus *rs)
+{
+	size_t	i;
+
+	if (!rs->enabled) {
+		printf("remote configuration: off (no repository-url)\n");
+		return;
+	}
+	printf("remote configuration: %s\n", rs->repository ?
+	    rs->repository : "?");
+	printf("  trusted: root %llu, timestamp %llu",
+	    (unsigned long long)rs->root_version,
+	    (unsigned long long)rs->timestamp_version);
+	print_time(" (expires ", rs->timestamp_expires);
+	printf("), snapshot %llu, targets %llu",
+	    (unsigned long long)rs->snapshot_version,
+	    (unsigned long long)rs->targets_version);
+	print_time(" (expires ", rs->targets_expires);
+	printf(")\n  polls %llu, failed %llu; ",
+	    (unsigned long long)rs->polls, (unsigned long long)rs->failures);
+	print_time("last ", rs->last_poll);
+	print_time(", last success ", rs->last_success);
+	if (rs->next_poll != 0)
+		print_time(", next ", rs->next_poll);
+	printf("\n");
+	if (rs->last_error != NULL)
+		printf("  last error: %s\n", rs->last_error);
+	if (rs->expiry_action != NULL)
+		printf("  expiry: %s\n", rs->expiry_action);
+	for (i = 0; i < rs->n_configs; i++) {
+		const Lockprobe__ConfigState *c = rs->configs[i];
+
+		printf("  %s: %s (targets version %llu) %s", c->product,
+		    c->target, (unsigned long long)c->version,
+		    c->applied ? "applied" : "not applied");
+		print_time(" at ", c->when);
+		printf("%s%s\n", c->error ? ": " : "", c->error ? c->error :
+		    "");
+	}
+}
+
+static json_t *
+remote_json(const Lockprobe__RemoteStatus *rs)
+{
+	json_t	*o, *cfgs;
+	size_t	 i;
+
+	o = json_pack("{s:b,s:s?,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s?,"
+	    "s:I,s:I,s:I,s:s?}", "enabled", rs->enabled,
+	    "repository", rs->repository,
+	    "root_version", (json_int_t)rs->root_version,
+	    "timestamp_version", (json_int_t)rs->timestamp_version,
+	    "timestamp_expires", (json_int_t)rs->timestamp_expires,
+	    "snapshot_version", (json_int_t)rs->snapshot_version,
+	    "snapshot_expires", (json_int_t)rs->snapshot_expires,
+	    "targets_version", (json_int_t)rs->targets_version,
+	    "targets_expires", (json_int_t)rs->targets_expires,
+	    "last_poll", (json_int_t)rs->last_poll,
+	    "last_success", (json_int_t)rs->last_success,
+	    "last_error", rs->last_error,
+	    "next_poll", (json_int_t)rs->next_poll,
+	    "polls", (json_int_t)rs->polls,
+	    "failures", (json_int_t)rs->failures,
+	    "expiry_action", rs->expiry_action);
+	if (o == NULL)
+		return NULL;
+	cfgs = json_array();
+	for (i = 0; i < rs->n_configs; i++) {
+		const Lockprobe__ConfigState *c = rs->configs[i];
+
+		json_array_append_new(cfgs, json_pack("{s:s,s:s,s:I,s:b,s:s?,"
+		    "s:I}", "product", c->product, "target", c->target,
+		    "version", (json_int_t)c->version, "applied", c->applied,
+		    "error", c->error, "when", (json_int_t)c->when));
+	}
+	json_object_set_new(o, "configs", cfgs);
+	return o;
+}
+
+static int
+poll_text(const Lockprobe__Envelope *ans)
+{
+	const Lockprobe__PollReply *pr = ans->poll_reply;
+
+	if (!pr->started) {
+		fprintf(stderr, "lockprobectl: no poll: %s\n", pr->reason ?
+		    pr->reason : "no reason given");
+		return 1;
+	}
+	printf("polling the repository; see lockprobectl status\n");
+	return 0;
+}
+
+static json_t *
+poll_json(const Lockprobe__Envelope *ans)
+{
+	return json_pack("{s:b,s:s?}", "started", ans->poll_reply->started,
+	    "reason", ans->poll_reply->reason);
+}
+
+static void
 print_words(const char *what, char **w, size_t n, const char *none)
 {
 	size_t i;
@@ -727,6 +850,8 @@ status_text(const Lockprobe__Envelope *ans)
 			    "refused %llu\n", nd->metrics->clients,
 			    (unsigned long long)nd->metrics->scrapes,
 			    (unsigned long long)nd->metrics->refused);
+		if (nd->remote != NULL)
+			remote_text(nd->remote);
 	}
 	if (st->btf_source != NULL)
 		printf("BTF: %s, %s\n", st->btf_source,
@@ -884,14 +1009,16 @@ status_json(const Lockprobe__Envelope *ans)
 	}
 	if (st->netd != NULL)
 		json_object_set_new(o, "netd", json_pack(
-		    "{s:i,s:I,s:s,s:o,s:i,s:I,s:I}",
+		    "{s:i,s:I,s:s,s:o,s:i,s:I,s:I,s:o?}",
 		    "pid", st->netd->pid,
 		    "uptime_sec", (json_int_t)st->netd->uptime_sec,
 		    "seccomp_mode", st->netd->seccomp_mode,
 		    "ipc", ipc_json(st->netd->ipc),
 		    "control_clients", st->netd->control_clients,
 		    "control_rejected", (json_int_t)st->netd->control_rejected,
-		    "log_dropped", (json_int_t)st->netd->log_dropped));
+		    "log_dropped", (json_int_t)st->netd->log_dropped,
+		    "remote", st->netd->remote != NULL ?
+		    remote_json(st->netd->remote) : NULL));
 	if (st->netd != NULL && st->netd->metrics != NULL)
 		json_object_set_new(json_object_get(o, "netd"), "metrics",
 		    json_pack("{s:i,s:I,s:I}",
@@ -1326,6 +1453,9 @@ main(int argc, char *argv[])
 		    !ans->reload_reply->applied) ||
 		    (ans->body_case == LOCKPROBE__ENVELOPE__BODY_REWALK_REPLY &&
 		    ans->rewalk_reply->error != NULL))
+			rc = 1;
+		if (ans->body_case == LOCKPROBE__ENVELOPE__BODY_POLL_REPLY &&
+		    !ans->poll_reply->started)
 			rc = 1;
 		json_decref(out);
 	} else

@@ -34,6 +34,9 @@ struct tuf_client {
 	int			 refreshed;
 	int64_t			 now;
 	unsigned long		 fetches;
+	/* tuf_client_refresh_timestamp: timestamp.json, already fetched */
+	const void		*ts_data;
+	size_t			 ts_len;
 };
 
 void
@@ -442,7 +445,18 @@ update_timestamp(struct tuf_client *c, struct tuf_buf *b, char *err,
 	struct tuf_metadata	*md = NULL, *old = c->timestamp;
 	struct tuf_metafile	 nm, om;
 
-	if (do_fetch(c, TUF_FETCH_METADATA, "timestamp.json",
+	if (c->ts_data != NULL) {
+		tuf_buf_reset(b);
+		if (c->ts_len > c->cfg.timestamp_max) {
+			tuf_seterr(err, errlen, "timestamp.json: %zu bytes "
+			    "exceed the limit of %zu", c->ts_len,
+			    c->cfg.timestamp_max);
+			return TUF_ERR;
+		}
+		if (tuf_buf_append(b, c->ts_data, c->ts_len, err, errlen) !=
+		    TUF_OK)
+			return TUF_ERR;
+	} else if (do_fetch(c, TUF_FETCH_METADATA, "timestamp.json",
 	    c->cfg.timestamp_max, b, err, errlen) != TUF_OK)
 		return TUF_ERR;
 	if (tuf_md_parse(b->data, b->len, c->cfg.timestamp_max, TUF_TIMESTAMP,
@@ -685,6 +699,125 @@ tuf_client_refresh(struct tuf_client *c, int64_t now, char *err,
 		tuf_md_free(start);
 	tuf_buf_free(&b);
 	return rc;
+}
+
+/* --- one-request polling --------------------------------------------------------- */
+
+/*
+ * Whether the trusted metadata is complete and consistent (the snapshot
+ * the timestamp lists, the targets the snapshot lists) and unexpired at
+ * now.  TUF_OK, TUF_NOTFOUND (incomplete) or TUF_ERR (expired, in err).
+ */
+static int
+trusted_current(struct tuf_client *c, int64_t now, char *err, size_t errlen)
+{
+	struct tuf_metafile	mf;
+
+	if (c->timestamp == NULL || c->snapshot == NULL || c->targets == NULL) {
+		tuf_seterr(err, errlen, "no complete trusted metadata yet");
+		return TUF_NOTFOUND;
+	}
+	if (tuf_md_metafile(c->timestamp, "snapshot.json", &mf) != TUF_OK ||
+	    mf.version != c->snapshot->version ||
+	    tuf_md_metafile(c->snapshot, "targets.json", &mf) != TUF_OK ||
+	    mf.version != c->targets->version) {
+		tuf_seterr(err, errlen, "trusted snapshot or targets is not "
+		    "the one the trusted timestamp lists");
+		return TUF_NOTFOUND;
+	}
+	if (tuf_md_expired(c->root, now, c->cfg.slack, err, errlen) ||
+	    tuf_md_expired(c->timestamp, now, c->cfg.slack, err, errlen) ||
+	    tuf_md_expired(c->snapshot, now, c->cfg.slack, err, errlen) ||
+	    tuf_md_expired(c->targets, now, c->cfg.slack, err, errlen))
+		return TUF_ERR;
+	return TUF_OK;
+}
+
+int
+tuf_client_refresh_unchanged(struct tuf_client *c, int64_t now, char *err,
+    size_t errlen)
+{
+	int	rc;
+
+	c->refreshed = 0;
+	c->now = now;
+	drop_roles(c);
+	if ((rc = trusted_current(c, now, err, errlen)) == TUF_OK)
+		c->refreshed = 1;
+	return rc;
+}
+
+int
+tuf_client_refresh_timestamp(struct tuf_client *c, int64_t now,
+    const void *ts, size_t tslen, int *changed, char *err, size_t errlen)
+{
+	struct tuf_metadata	*md = NULL;
+	int			 same, rc;
+
+	*changed = 1;
+	/*
+	 * Unchanged: the same version as the trusted timestamp, signed by
+	 * the trusted root's timestamp keys, and the trusted state complete.
+	 * A timestamp that does not verify with the trusted root (its keys
+	 * may have been rotated) or differs in anything counts as changed.
+	 */
+	same = c->timestamp != NULL && tslen <= c->cfg.timestamp_max &&
+	    tuf_md_parse(ts, tslen, c->cfg.timestamp_max, TUF_TIMESTAMP,
+	    "timestamp", &md, NULL, 0) == TUF_OK &&
+	    tuf_md_verify(md, c->root, tuf_md_toprole(c->root, TUF_TIMESTAMP),
+	    NULL, NULL, 0) == TUF_OK && md->version == c->timestamp->version;
+	tuf_md_free(md);
+	if (same) {
+		rc = tuf_client_refresh_unchanged(c, now, err, errlen);
+		if (rc != TUF_NOTFOUND) {
+			*changed = 0;
+			return rc;
+		}
+	}
+	/* Changed: the full workflow, root first, with this timestamp. */
+	c->ts_data = ts;
+	c->ts_len = tslen;
+	rc = tuf_client_refresh(c, now, err, errlen);
+	c->ts_data = NULL;
+	c->ts_len = 0;
+	return rc;
+}
+
+void
+tuf_client_info(const struct tuf_client *c, struct tuf_client_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->root_version = c->root->version;
+	out->root_expires = c->root->expires;
+	if (c->timestamp != NULL) {
+		out->timestamp_version = c->timestamp->version;
+		out->timestamp_expires = c->timestamp->expires;
+	}
+	if (c->snapshot != NULL) {
+		out->snapshot_version = c->snapshot->version;
+		out->snapshot_expires = c->snapshot->expires;
+	}
+	if (c->targets != NULL) {
+		out->targets_version = c->targets->version;
+		out->targets_expires = c->targets->expires;
+	}
+}
+
+int
+tuf_client_list_targets(struct tuf_client *c, tuf_target_list_fn fn,
+    void *arg)
+{
+	const char	*path;
+	json_t		*v;
+	int		 rc;
+
+	if (!c->refreshed || c->targets == NULL)
+		return TUF_ERR;
+	json_object_foreach(c->targets->targets, path, v) {
+		if ((rc = fn(arg, path, json_object_get(v, "custom"))) != 0)
+			return rc;
+	}
+	return TUF_OK;
 }
 
 /* --- targets and delegations ------------------------------------------------------ */

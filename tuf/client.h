@@ -111,6 +111,61 @@ int	tuf_client_refresh(struct tuf_client *c, int64_t now, char *err,
 	    size_t errlen);
 
 /*
+ * One-request polling, for a client that polls often (netd): instead of
+ * tuf_client_refresh, which always starts with a request for root N+1,
+ * the caller fetches timestamp.json first, conditionally (If-None-Match,
+ * If-Modified-Since), and
+ * - on "not modified" calls tuf_client_refresh_unchanged, which makes no
+ *   request: the trusted metadata stays, if it is complete and unexpired;
+ * - on a new body calls tuf_client_refresh_timestamp with it.  If it is
+ *   the trusted timestamp again (same version, verified by the trusted
+ *   root), nothing else is fetched (*changed = 0).  Otherwise the full
+ *   workflow of tuf_client_refresh runs, in the specification's order
+ *   (root N+1 first, rotation included), using these bytes as the
+ *   timestamp instead of fetching it again.
+ * Why this ordering is safe: a root published without a new timestamp
+ * changes nothing the client trusts until the next timestamp, and a new
+ * timestamp always sends the client through the root update first, so a
+ * timestamp signed by rotated-out keys is refused then.  A freeze (the
+ * same timestamp served forever) is bounded by the timestamp's expiry,
+ * which both functions check.  tuf_client_refresh keeps the strict
+ * sequence for clients that need it.
+ * Both return TUF_OK, TUF_ERR (reason in err, e.g. expired) or, for
+ * tuf_client_refresh_unchanged only, TUF_NOTFOUND: the trusted metadata is
+ * incomplete, so poll again unconditionally.
+ */
+int	tuf_client_refresh_unchanged(struct tuf_client *c, int64_t now,
+	    char *err, size_t errlen);
+int	tuf_client_refresh_timestamp(struct tuf_client *c, int64_t now,
+	    const void *ts, size_t tslen, int *changed, char *err,
+	    size_t errlen);
+
+/* Versions and expiries (unix seconds) of the trusted metadata; 0: none. */
+struct tuf_client_info {
+	int64_t		root_version;
+	int64_t		root_expires;
+	int64_t		timestamp_version;
+	int64_t		timestamp_expires;
+	int64_t		snapshot_version;
+	int64_t		snapshot_expires;
+	int64_t		targets_version;
+	int64_t		targets_expires;
+};
+void	tuf_client_info(const struct tuf_client *c,
+	    struct tuf_client_info *out);
+
+/*
+ * After a successful refresh: call fn for every target the top-level
+ * targets role lists (delegated roles are not listed), with its custom
+ * field or NULL, until fn returns non-zero (returned).  TUF_OK or TUF_ERR
+ * (no successful refresh).
+ */
+typedef int (*tuf_target_list_fn)(void *arg, const char *path,
+	    json_t *custom);
+int	tuf_client_list_targets(struct tuf_client *c, tuf_target_list_fn fn,
+	    void *arg);
+
+/*
  * Look a target up after a successful refresh: pre-order search of the
  * delegations, loading (and storing) delegated roles as needed.  Returns
  * TUF_OK, TUF_NOTFOUND, or TUF_ERR (a role on the way failed to verify).
