@@ -207,12 +207,14 @@ answer_poll(struct control_client *c, const Lockprobe__Envelope *req)
 {
 	Lockprobe__Envelope env = LOCKPROBE__ENVELOPE__INIT;
 	Lockprobe__PollReply reply = LOCKPROBE__POLL_REPLY__INIT;
-	char reason[256] = "remote configuration is not available";
+	static const char unavailable[] = "remote configuration is not available";
+	char reason[256] = "";
 
 	reply.started = control.poll != NULL &&
 	    control.poll(reason, sizeof(reason));
 	if (!reply.started)
-		reply.reason = reason;
+		reply.reason = reason[0] != '\0' ? reason :
+		    (char *)(uintptr_t)unavailable;
 	env.id = req->id;
 	env.body_case = LOCKPROBE__ENVELOPE__BODY_POLL_REPLY;
 	env.poll_reply = &reply;
