@@ -17,7 +17,7 @@
 # tree, on a build directory) and uses nothing from tests/.
 #
 #   bash contrib/demo.sh [BUILD-DIRECTORY]
-set -euo pipefail
+set -eEuo pipefail
 
 build=$(cd "${1:-$(dirname "$0")/..}" && pwd)
 lockprobed=$build/lockprobed
@@ -53,7 +53,7 @@ getent passwd "$user" >/dev/null || user=nobody
 
 dir=$(mktemp -d /tmp/lockprobe-demo.XXXXXX)
 chmod 755 "$dir"
-privd= http= stress_pid= log_pid=
+privd='' http='' stress_pid='' log_pid=''
 cleanup() {
 	[ -z "$stress_pid" ] || kill -TERM -- "-$stress_pid" 2>/dev/null || true
 	[ -z "$privd" ] || kill -KILL "$privd" 2>/dev/null || true
@@ -103,11 +103,12 @@ grep -v '^#' "$dir/lockprobe.conf" | indent
     die "lockprobed -n refused the configuration: $(cat "$dir/check.out")"
 # Its output goes through a pipe, as to a terminal or the journal: netd
 # shares it and may not write to a regular file (RLIMIT_FSIZE 0).  Shown:
-# start-up, the calibration, remote configuration and errors; left out:
+# start-up, the calibration, remote configuration, errors and sanitizer
+# reports (in a build with --enable-sanitizers); left out:
 # libbpf's and the collector's routine lines.
 mkfifo "$dir/log.fifo"
 tee "$dir/log" < "$dir/log.fifo" |
-    grep --line-buffered -E 'is up|listening|calibration|locks:|remote|lockstat|netd:|poll|applied|refused|error|warn|fail|signal|exit|stopp' |
+    grep --line-buffered -E 'Sanitizer|runtime error|is up|listening|calibration|locks:|remote|lockstat|netd:|poll|applied|refused|error|warn|fail|signal|exit|stopp' |
     grep --line-buffered -v 'libbpf: ' | sed -u 's/^/    log| /' &
 log_pid=$!
 "$lockprobed" -d -f "$dir/lockprobe.conf" > "$dir/log.fifo" 2>&1 &
