@@ -28,7 +28,8 @@ stress=$build/bench/lockprobe-stress
 step=0
 say() { printf '\n=== %s\n' "$*"; }
 begin() { step=$1; shift; say "step $step: $*"; }
-die() { echo "demo: step $step failed: $*" >&2; exit 1; }
+exec 3>&2	# die's message is shown even from a check whose output is hidden
+die() { echo "demo: step $step failed: $*" >&3; exit 1; }
 indent() { sed 's/^/    /'; }
 ctl() { "$ctl_bin" -s "$dir/lockprobe.sock" "$@"; }
 # wait_until SECONDS DESCRIPTION COMMAND...: poll COMMAND until it succeeds
@@ -164,7 +165,13 @@ repo add lockstat/demo.json "$dir/demo.json" | indent
 served=$(wc -l < "$dir/http.log")
 echo "    lockprobectl poll:"
 ctl poll | indent
-applied() { ctl status | grep -q 'lockstat: lockstat/demo.json (targets version [0-9]*) applied'; }
+applied() {	# applied, or refused with the reason (the demo stops there)
+	ctl status > "$dir/status"
+	if grep -q 'lockstat: lockstat/demo.json (targets version [0-9]*) not applied' "$dir/status"; then
+		die "lockprobed refused lockstat/demo.json: $(grep 'lockstat: ' "$dir/status")"
+	fi
+	grep -q 'lockstat: lockstat/demo.json (targets version [0-9]*) applied' "$dir/status"
+}
 wait_until 20 "lockstat/demo.json applied in lockprobectl status" applied
 walk_number() { ctl status | sed -n 's/^map walk \([0-9]*\) .*/\1/p'; }
 walk=$(walk_number)
