@@ -54,10 +54,14 @@ getent passwd "$user" >/dev/null || user=nobody
 
 dir=$(mktemp -d /tmp/lockprobe-demo.XXXXXX)
 chmod 755 "$dir"
-privd='' http='' stress_pid='' log_pid=''
+privd='' netd_pid='' http='' stress_pid='' log_pid=''
 cleanup() {
 	[ -z "$stress_pid" ] || kill -TERM -- "-$stress_pid" 2>/dev/null || true
 	[ -z "$privd" ] || kill -KILL "$privd" 2>/dev/null || true
+	# a netd left by a failed step: ours if it is chrooted in our directory
+	if [ -n "$netd_pid" ] && [ "$(readlink "/proc/$netd_pid/root" 2>/dev/null)" = "$dir/state" ]; then
+		kill -KILL "$netd_pid" 2>/dev/null || true
+	fi
 	[ -z "$http" ] || kill -TERM "$http" 2>/dev/null || true
 	wait 2>/dev/null || true
 	rm -rf "$dir"
