@@ -213,9 +213,9 @@ python3 -c 'import sys, urllib.request
 sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())' \
     "http://127.0.0.1:$metrics_port/metrics" > "$dir/metrics" || die "no answer from the metrics endpoint"
 if [ "$sleeping" = observable ]; then
-	want="^lockprobe_lock_wait_seconds_count{.*map_id=\"$map\".*freeze_mutex"
+	want="^lockprobe_lock_wait_seconds_count\\{.*map_id=\"$map\".*freeze_mutex"
 else
-	want='^lockprobe_observability{.*sleeping'
+	want="^lockprobe_observability\\{lock_class=\"sleeping\",verdict=\"$sleeping\"\\} 1\$"
 fi
 grep -m 1 -E "$want" "$dir/metrics" | indent || die "no line matching $want in the scrape"
 say "lockprobectl top -n 1 -f 'lps_*'"
