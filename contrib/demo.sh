@@ -133,7 +133,7 @@ setsid "$stress" -d 60000 -m mmap array > "$dir/stress.out" 2>&1 &
 stress_pid=$!
 echo "    lockprobe-stress (pid $stress_pid): 4 processes mmap one array map, lps_array," \
     "and contend on its freeze_mutex, a sleeping lock"
-demo_map() { awk '$1 == "map_id:" { print $2; exit }' /proc/"$stress_pid"/fdinfo/* 2>/dev/null; }
+demo_map() { awk '$1 == "map_id:" { print $2; exit }' /proc/"$stress_pid"/fdinfo/* 2>/dev/null || true; }
 has_demo_map() { [ -n "$(demo_map)" ]; }
 wait_until 10 "map held by lockprobe-stress" has_demo_map
 map=$(demo_map)
