@@ -31,8 +31,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: lockprobed [-dnv] [-f file] "
-	    "[-X open-shadow | execve | x32 | privd-ptrace | privd-mount |\n"
-	    "    privd-open-write]\n");
+	    "[-X open-shadow | execve | x32 | privd-ptrace | privd-mount]\n");
 	exit(1);
 }
 
@@ -229,12 +228,10 @@ parse_probe(const char *arg, int *netd_probe, enum privd_probe *privd_probe)
 		*privd_probe = PRIVD_PROBE_PTRACE;
 	else if (strcmp(arg, "privd-mount") == 0)
 		*privd_probe = PRIVD_PROBE_MOUNT;
-	else if (strcmp(arg, "privd-open-write") == 0)
-		*privd_probe = PRIVD_PROBE_OPEN_WRITE;
 	else {
 		fprintf(stderr, "lockprobed: -X %s: unknown probe; use "
-		    "open-shadow, execve, x32, privd-ptrace, privd-mount or "
-		    "privd-open-write\n", arg);
+		    "open-shadow, execve, x32, privd-ptrace or privd-mount\n",
+		    arg);
 		exit(1);
 	}
 }

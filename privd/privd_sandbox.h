@@ -16,7 +16,6 @@ enum privd_probe {
 	PRIVD_PROBE_NONE = 0,
 	PRIVD_PROBE_PTRACE,	/* ptrace(PTRACE_TRACEME) */
 	PRIVD_PROBE_MOUNT,	/* mount: CAP_SYS_ADMIN alone would allow it */
-	PRIVD_PROBE_OPEN_WRITE,	/* open /etc/shadow for writing */
 };
 
 /*

@@ -65,16 +65,15 @@ rm -rf "$T"
 trap cleanup EXIT
 
 # forbidden calls: they kill lockprobed in kill mode ...
-probes="privd-ptrace privd-mount privd-open-write"
+probes="privd-ptrace privd-mount"
 # (a sanitizer build allows ptrace for LeakSanitizer's check at exit)
 if grep -q '^#define LP_SANITIZERS 1' "$top_builddir/config.h" 2>/dev/null; then
-	probes="privd-mount privd-open-write"
+	probes="privd-mount"
 fi
 for probe in $probes; do
 	case $probe in
 	privd-ptrace) call=ptrace ;;
 	privd-mount) call=mount ;;
-	privd-open-write) call=openat ;;
 	esac
 	LP_PRIVD_SECCOMP=kill
 	setup_test
