@@ -192,6 +192,10 @@ static const struct seccomp_rule privd_allowlist[] = {
 	 * the threads from a helper process that ptraces them */
 	SC_ALLOW_ARG_MASKED(open, 1, OPEN_WRITE_FLAGS, 0),
 	SC_ALLOW(ptrace),
+	SC_ALLOW(stat),
+	SC_ALLOW(lstat),
+	SC_ALLOW(pipe),
+	SC_ALLOW(fork),		/* the symbolizer */
 	SC_ALLOW(prctl),
 	SC_ALLOW(getdents),
 	SC_ALLOW(sigaltstack),
