@@ -11,11 +11,12 @@
  *                         tracing iterator that reads kernel memory, which
  *                         needs both); stats read the programs' maps
  *   CAP_KILL              killing a hung netd, which runs as another user
- *   CAP_SETUID, CAP_SETGID, CAP_SYS_CHROOT, CAP_CHOWN
+ *   CAP_SETUID, CAP_SETGID, CAP_SYS_CHROOT, CAP_CHOWN, CAP_DAC_READ_SEARCH
  *                         each netd start: netd is executed as root with
  *                         (under no_new_privs) at most these, and uses
- *                         them to chroot, change user and give its store
- *                         directory to its user
+ *                         them to chroot, change user, give its store
+ *                         directory to its user and read it (mode 0700,
+ *                         its user's) before it drops to that user
  * Not CAP_SYS_ADMIN: the walk needs no map or program by id, and the
  * kernel accepts CAP_BPF and CAP_PERFMON for everything else it does.
  * Everything that needs more (calibration, the first loads) is done
@@ -56,7 +57,7 @@
 
 static const unsigned int privd_caps[] = {
 	CAP_BPF, CAP_PERFMON, CAP_KILL,
-	CAP_SETUID, CAP_SETGID, CAP_SYS_CHROOT, CAP_CHOWN,
+	CAP_SETUID, CAP_SETGID, CAP_SYS_CHROOT, CAP_CHOWN, CAP_DAC_READ_SEARCH,
 };
 #define NCAPS	(sizeof(privd_caps) / sizeof(privd_caps[0]))
 

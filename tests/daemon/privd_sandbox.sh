@@ -14,9 +14,9 @@ walks() {
 	ctl -j status | python3 -c 'import json, sys; print(json.load(sys.stdin)["collector"]["walks"])'
 }
 
-# CAP_CHOWN 0, CAP_KILL 5, CAP_SETGID 6, CAP_SETUID 7, CAP_SYS_CHROOT 18,
-# CAP_PERFMON 38, CAP_BPF 39
-KEPT=000000c0000400e1
+# CAP_CHOWN 0, CAP_DAC_READ_SEARCH 2, CAP_KILL 5, CAP_SETGID 6, CAP_SETUID 7,
+# CAP_SYS_CHROOT 18, CAP_PERFMON 38, CAP_BPF 39
+KEPT=000000c0000400e5
 
 LP_PRIVD_SECCOMP=kill
 setup_test "rewalk-interval 1" "heartbeat-interval 1" "heartbeat-timeout 5"
