@@ -215,6 +215,7 @@ drop_capabilities(char *err, size_t errlen)
 	};
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 	unsigned int cap;
+	int in_bounding;
 	size_t i;
 
 	memset(data, 0, sizeof(data));
@@ -225,12 +226,16 @@ drop_capabilities(char *err, size_t errlen)
 		    CAP_TO_MASK(privd_caps[i]);
 	}
 	/* the bounding set: what any later execve could give back */
-	for (cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++) {
-		if ((data[CAP_TO_INDEX(cap)].permitted & CAP_TO_MASK(cap)) != 0)
+	for (cap = 0; (in_bounding = prctl(PR_CAPBSET_READ, cap, 0, 0,
+	    0)) >= 0; cap++) {
+		if (in_bounding == 0 ||
+		    (data[CAP_TO_INDEX(cap)].permitted & CAP_TO_MASK(cap)) != 0)
 			continue;
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1) {
 			snprintf(err, errlen, "dropping capability %u from "
-			    "the bounding set: %s", cap, strerror(errno));
+			    "the bounding set: %s; start lockprobed with "
+			    "CAP_SETPCAP, or without that capability",
+			    cap, strerror(errno));
 			return -1;
 		}
 	}
