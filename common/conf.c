@@ -70,6 +70,7 @@ enum {
 	K_HB_INTERVAL,
 	K_HB_TIMEOUT,
 	K_NETD_SECCOMP,
+	K_PRIVD_SECCOMP,
 	K_ASSET_DIR,
 	K_BTF_PATH,
 	K_BTF_DIR,
@@ -166,6 +167,10 @@ static const struct conf_key conf_keys[K_COUNT] = {
 	[K_NETD_SECCOMP] = { "netd-seccomp", CONF_ENUM, FIELD(netd_seccomp),
 	    .enums = sandbox_modes,
 	    .desc = "what the seccomp filter does to a forbidden call" },
+	[K_PRIVD_SECCOMP] = { "privd-seccomp", CONF_ENUM,
+	    FIELD(privd_seccomp), .enums = sandbox_modes,
+	    .desc = "what lockprobed's own seccomp filter does to a "
+	    "forbidden call" },
 	[K_ASSET_DIR] = { "asset-directory", CONF_PATH, FIELD(asset_dir),
 	    .flags = PATH_NOT_ROOT,
 	    .desc = "the absolute path of the directory of installed BPF "
@@ -300,6 +305,7 @@ conf_defaults(struct lp_conf *conf)
 	conf->heartbeat_interval = 5;
 	conf->heartbeat_timeout = 15;
 	conf->netd_seccomp = SANDBOX_KILL;
+	conf->privd_seccomp = SANDBOX_KILL;
 	(void)snprintf(conf->asset_dir, sizeof(conf->asset_dir), "%s",
 	    BPFASSETDIR);
 	conf->btf_path[0] = '\0';

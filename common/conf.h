@@ -31,7 +31,7 @@ struct conf_words {
 #define CONF_MAX_LISTEN		64	/* "[IPv6]:port" */
 
 enum sandbox_mode {
-	SANDBOX_KILL = 0,	/* a call outside the allowlist kills netd */
+	SANDBOX_KILL = 0,	/* a call outside the allowlist kills */
 	SANDBOX_TRAP = 1,	/* debugging: it fails with ENOSYS and is logged */
 };
 
@@ -50,6 +50,7 @@ struct lp_conf {
 	unsigned int		heartbeat_interval;	/* seconds */
 	unsigned int		heartbeat_timeout;	/* seconds */
 	enum sandbox_mode	netd_seccomp;
+	enum sandbox_mode	privd_seccomp;	/* lockprobed's own */
 	char			asset_dir[PATH_MAX];	/* BPF objects */
 	char			btf_path[PATH_MAX];	/* "" when unset */
 	char			btf_dir[PATH_MAX];	/* BTF by release */

@@ -1,7 +1,8 @@
 /*
  * Installing a process's seccomp allowlist with libseccomp.  Each process
- * keeps its own table of rules (netd/netd_sandbox.c); this file turns a
- * table into a filter and provides the trap mode used to maintain tables.
+ * keeps its own table of rules (netd/netd_sandbox.c, privd/privd_sandbox.c);
+ * this file turns a table into a filter and provides the trap mode used to
+ * maintain tables.
  */
 #ifndef LOCKPROBE_SECCOMP_FILTER_H
 #define LOCKPROBE_SECCOMP_FILTER_H
@@ -37,6 +38,11 @@ struct seccomp_rule {
 	  .args = { { .arg = (n), .op = SCMP_CMP_EQ, .datum_a = (v) }, \
 	    { .arg = (m), .op = SCMP_CMP_MASKED_EQ, .datum_a = (mask), \
 	      .datum_b = (w) } } }
+/* Allowed only when (argument n & mask) == v. */
+#define SC_ALLOW_ARG_MASKED(call, n, mask, v) \
+	{ .nr = SCMP_SYS(call), .name = #call, .nargs = 1, \
+	  .args = { { .arg = (n), .op = SCMP_CMP_MASKED_EQ, \
+	    .datum_a = (mask), .datum_b = (v) } } }
 /* Allowed only when argument n has none of the bits in mask set. */
 #define SC_ALLOW_ARG_NONE(call, n, mask) \
 	{ .nr = SCMP_SYS(call), .name = #call, .nargs = 1, \

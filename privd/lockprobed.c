@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "lockprobed.h"
 #include "log.h"
+#include "privd_sandbox.h"
 
 #define CONF_ERR_MAX	4096
 
@@ -30,7 +31,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: lockprobed [-dnv] [-f file] "
-	    "[-X open-shadow | execve | x32]\n");
+	    "[-X open-shadow | execve | x32 | privd-ptrace | privd-mount]\n");
 	exit(1);
 }
 
@@ -124,7 +125,12 @@ privd_reload(struct privd *pd, const char *origin, char *err, size_t errlen,
 	    strcmp(conf.btf_dir, pd->conf.btf_dir) != 0)
 		log_warnx("asset-directory, btf-path, btf-directory: changes "
 		    "take effect at the next start");
+	if (conf.privd_seccomp != pd->conf.privd_seccomp)
+		log_warnx("privd-seccomp: lockprobed's filter cannot be "
+		    "changed while it runs; a new mode takes effect at the "
+		    "next start");
 	snprintf(conf.pidfile, sizeof(conf.pidfile), "%s", pd->conf.pidfile);
+	conf.privd_seccomp = pd->conf.privd_seccomp;
 	if (broker_reload(pd, &conf, err, errlen) == -1) {
 		log_lines(LOG_WARNING, err);
 		log_warnx("reload refused: the running configuration stays in "
@@ -208,18 +214,26 @@ on_signal(evutil_socket_t sig, short events, void *arg)
 	}
 }
 
-static int
-parse_probe(const char *arg)
+/* -X: a forbidden call made by netd (its kinds) or by lockprobed itself */
+static void
+parse_probe(const char *arg, int *netd_probe, enum privd_probe *privd_probe)
 {
 	if (strcmp(arg, "open-shadow") == 0)
-		return LOCKPROBE__SANDBOX_PROBE__KIND__OPEN_SHADOW;
-	if (strcmp(arg, "execve") == 0)
-		return LOCKPROBE__SANDBOX_PROBE__KIND__EXECVE;
-	if (strcmp(arg, "x32") == 0)
-		return LOCKPROBE__SANDBOX_PROBE__KIND__X32_GETPID;
-	fprintf(stderr, "lockprobed: -X %s: unknown probe; use open-shadow, "
-	    "execve or x32\n", arg);
-	exit(1);
+		*netd_probe = LOCKPROBE__SANDBOX_PROBE__KIND__OPEN_SHADOW;
+	else if (strcmp(arg, "execve") == 0)
+		*netd_probe = LOCKPROBE__SANDBOX_PROBE__KIND__EXECVE;
+	else if (strcmp(arg, "x32") == 0)
+		*netd_probe = LOCKPROBE__SANDBOX_PROBE__KIND__X32_GETPID;
+	else if (strcmp(arg, "privd-ptrace") == 0)
+		*privd_probe = PRIVD_PROBE_PTRACE;
+	else if (strcmp(arg, "privd-mount") == 0)
+		*privd_probe = PRIVD_PROBE_MOUNT;
+	else {
+		fprintf(stderr, "lockprobed: -X %s: unknown probe; use "
+		    "open-shadow, execve, x32, privd-ptrace or privd-mount\n",
+		    arg);
+		exit(1);
+	}
 }
 
 int
@@ -230,6 +244,7 @@ main(int argc, char *argv[])
 	struct privd *pd = &privd;
 	struct collector_settings collector;
 	char err[CONF_ERR_MAX];
+	enum privd_probe privd_probe = PRIVD_PROBE_NONE;
 	int ch, check_only = 0, probe = 0;
 	size_t i;
 
@@ -249,7 +264,7 @@ main(int argc, char *argv[])
 			pd->verbose++;
 			break;
 		case 'X':
-			probe = parse_probe(optarg);
+			parse_probe(optarg, &probe, &privd_probe);
 			break;
 		default:
 			usage();
@@ -328,6 +343,15 @@ main(int argc, char *argv[])
 	broker_local(&pd->conf, &collector);
 	if (collector_start(pd, &collector) == -1)
 		fatalx("cannot start the collector: out of memory");
+	/* from here on: the reduced capabilities and the allowlist */
+	if (privd_sandbox_enter(pd->conf.privd_seccomp, err, sizeof(err)) == -1)
+		fatalx("cannot enter lockprobed's sandbox: %s", err);
+	if (privd_sandbox_watch(pd->base, pd->conf.privd_seccomp,
+	    privd_probe) == -1)
+		fatalx("cannot create the sandbox's events");
+	log_info("sandbox: capabilities reduced, no_new_privs, seccomp "
+	    "allowlist (%s)", pd->conf.privd_seccomp == SANDBOX_TRAP ?
+	    "trap (debugging)" : "kill");
 	if (netd_start(pd) == -1)
 		fatalx("cannot start lockprobe-netd");
 
@@ -339,6 +363,7 @@ main(int argc, char *argv[])
 		event_free(sigev[i]);
 	event_free(pd->netd.heartbeat_ev);
 	event_free(pd->netd.restart_ev);
+	privd_sandbox_free();
 	collector_free(pd);
 	event_base_free(pd->base);
 	control_close(pd);

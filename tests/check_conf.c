@@ -68,6 +68,7 @@ assert_conf_eq(const struct lp_conf *a, const struct lp_conf *b)
 	ck_assert_uint_eq(a->heartbeat_interval, b->heartbeat_interval);
 	ck_assert_uint_eq(a->heartbeat_timeout, b->heartbeat_timeout);
 	ck_assert_int_eq(a->netd_seccomp, b->netd_seccomp);
+	ck_assert_int_eq(a->privd_seccomp, b->privd_seccomp);
 	ck_assert_str_eq(a->asset_dir, b->asset_dir);
 	ck_assert_str_eq(a->btf_path, b->btf_path);
 	ck_assert_str_eq(a->btf_dir, b->btf_dir);
@@ -140,6 +141,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(conf.heartbeat_interval, 5);
 	ck_assert_uint_eq(conf.heartbeat_timeout, 15);
 	ck_assert_int_eq(conf.netd_seccomp, SANDBOX_KILL);
+	ck_assert_int_eq(conf.privd_seccomp, SANDBOX_KILL);
 	ck_assert_str_eq(conf.asset_dir, BPFASSETDIR);
 	ck_assert_str_eq(conf.btf_path, "");
 	ck_assert_str_eq(conf.btf_dir, PKGLIBDIR "/btf");
@@ -288,6 +290,7 @@ START_TEST(test_good_full)
 	    "log-level debug\r\n"
 	    "heartbeat-interval 010\n"
 	    "heartbeat-timeout   3600   \n"
+	    "privd-seccomp trap\n"
 	    "netd-seccomp trap";
 
 	ck_assert_int_eq(parse(text, &conf), 0);
@@ -300,6 +303,7 @@ START_TEST(test_good_full)
 	ck_assert_uint_eq(conf.heartbeat_interval, 10);
 	ck_assert_uint_eq(conf.heartbeat_timeout, 3600);
 	ck_assert_int_eq(conf.netd_seccomp, SANDBOX_TRAP);
+	ck_assert_int_eq(conf.privd_seccomp, SANDBOX_TRAP);
 }
 END_TEST
 
@@ -410,6 +414,8 @@ static const struct {
 	    "debug\n" },
 	{ "netd-seccomp log\n",
 	    NAME ":1: netd-seccomp: 'log' is not one of kill, trap\n" },
+	{ "privd-seccomp off\n",
+	    NAME ":1: privd-seccomp: 'off' is not one of kill, trap\n" },
 	/* Syntax. */
 	{ "\nnetd-user\n",
 	    NAME ":2: netd-user: missing value\n" },
@@ -842,6 +848,7 @@ START_TEST(test_print_roundtrip)
 	    "heartbeat-interval 5\n"
 	    "heartbeat-timeout 15\n"
 	    "netd-seccomp kill\n"
+	    "privd-seccomp kill\n"
 	    "asset-directory " BPFASSETDIR "\n"
 	    "btf-path \"\"\n"
 	    "btf-directory " PKGLIBDIR "/btf\n"
@@ -879,6 +886,7 @@ START_TEST(test_print_roundtrip)
 	conf.heartbeat_interval = 299;
 	conf.heartbeat_timeout = 300;
 	conf.netd_seccomp = SANDBOX_TRAP;
+	conf.privd_seccomp = SANDBOX_TRAP;
 	(void)snprintf(conf.btf_path, sizeof(conf.btf_path), "/b.btf");
 	(void)snprintf(conf.repository_url, sizeof(conf.repository_url),
 	    "https://repo.example/lockprobe/");
@@ -906,6 +914,7 @@ START_TEST(test_print_roundtrip)
 	    "heartbeat-interval 299\n"
 	    "heartbeat-timeout 300\n"
 	    "netd-seccomp trap\n"
+	    "privd-seccomp trap\n"
 	    "asset-directory " BPFASSETDIR "\n"
 	    "btf-path /b.btf\n"
 	    "btf-directory " PKGLIBDIR "/btf\n"

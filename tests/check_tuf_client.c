@@ -730,6 +730,60 @@ START_TEST(test_expired)
 }
 END_TEST
 
+/*
+ * The host's clock jumps.  Forward past the expiry of what is trusted: the
+ * same repository is refused (expired), polling "unchanged" too, until
+ * the repository publishes fresh metadata.  Backward, far: a replayed
+ * older timestamp, valid again by its dates, is still a rollback.
+ */
+START_TEST(test_clock_jumps)
+{
+	const int64_t		 day = 86400;
+	struct tr_key		*k[1] = { &R.rk };
+	struct tuf_client	*c;
+
+	R.ts_version = 3;
+	tr_publish(&R);		/* expires 30 days after TR_NOW */
+	c = open_ok();
+	ck_refresh_ok(c);
+
+	ck_assert_int_eq(tuf_client_refresh(c, TR_NOW + 31 * day, err,
+	    sizeof(err)), TUF_ERR);
+	ck_err_has("expired");
+	ck_assert_int_eq(tuf_client_refresh_unchanged(c, TR_NOW + 31 * day,
+	    err, sizeof(err)), TUF_ERR);
+	ck_err_has("expired");
+	/* the clock comes back: what is trusted was kept, and is valid */
+	ck_assert_msg(tuf_client_refresh_unchanged(c, TR_NOW, err,
+	    sizeof(err)) == TUF_OK, "back to now: %s", err);
+
+	/* fresh metadata, a new root included: good at the jumped clock */
+	json_object_set_new(R.root, "version", json_integer(2));
+	json_object_set_new(R.root, "expires", json_string(
+	    "2026-03-02T00:00:00Z"));		/* TR_NOW + 60 days */
+	tr_publish_root(&R, k, 1);
+	json_object_set_new(R.targets, "version", json_integer(2));
+	json_object_set_new(R.targets, "expires", json_string(
+	    "2026-03-02T00:00:00Z"));
+	R.expires = TR_NOW + 60 * day;
+	R.ts_version = 4;
+	R.snap_version = 2;
+	tr_publish(&R);
+	ck_assert_msg(tuf_client_refresh(c, TR_NOW + 31 * day, err,
+	    sizeof(err)) == TUF_OK, "fresh metadata: %s", err);
+
+	/* a year back, an older timestamp that has not expired then */
+	R.expires = TR_NOW - 300 * day;
+	R.ts_version = 2;
+	R.snap_version = 1;
+	tr_publish(&R);
+	ck_assert_int_eq(tuf_client_refresh(c, TR_NOW - 365 * day, err,
+	    sizeof(err)), TUF_ERR);
+	ck_err_has("timestamp version 2: rolled back from version 4");
+	tuf_client_free(c);
+}
+END_TEST
+
 START_TEST(test_expired_root)
 {
 	struct tr_key	*k[1] = { &R.rk };
@@ -1507,6 +1561,7 @@ tuf_client_suite(void)
 	tcase_add_test(tc, test_good_repository);
 	tcase_add_test(tc, test_lookup_before_refresh);
 	tcase_add_test(tc, test_expired);
+	tcase_add_test(tc, test_clock_jumps);
 	tcase_add_test(tc, test_expired_root);
 	tcase_add_test(tc, test_bad_signature);
 	tcase_add_test(tc, test_threshold_client);

@@ -50,7 +50,8 @@ LOG=$T/init.log
 # rc ACTION: run the init script as init would (no environment but PATH),
 # its output in $T/out and the log; sets $rc.
 rc() {
-	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$init" "$1" > "$T/out" 2>&1
+	# shellcheck disable=SC2086 # RC_ENV is a list of assignments.
+	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin ${RC_ENV:-} "$init" "$1" > "$T/out" 2>&1
 	rc=$?
 	{ echo "--- $init $1: exit $rc"; cat "$T/out"; } >> "$LOG"
 }
@@ -82,11 +83,21 @@ ok "status before start: 3 (not running): $(cat "$T/out")"
 expect 7 reload
 ok "reload when not running: 7"
 
+# started from a shell with a dirty environment, as root may run it
+RC_ENV="LOCKPROBE_TEST_SECRET=leak LD_LIBRARY_PATH=$T/nowhere HOME=/root"
 expect 0 start
+RC_ENV=
 wait_for 10 "lockprobed up with netd and the control socket" up
 pid=$(pid_from_file)
 PRIVD_PID=$pid
 netd=$(netd_pid)
+env_of=$(tr '\0' '\n' < "/proc/$pid/environ")
+[ "$env_of" = "PATH=/usr/sbin:/usr/bin:/sbin:/bin" ] || fail "lockprobed's environment is not just PATH: $env_of"
+grep -q '^Max core file size  *0  *0 ' "/proc/$pid/limits" || fail "core files allowed: $(grep core "/proc/$pid/limits")"
+for f in "Seccomp:	2" "NoNewPrivs:	1"; do
+	grep -q "^$f\$" "/proc/$pid/status" || fail "lockprobed started by the init script lacks '$f'"
+done
+ok "start: clean environment (PATH only), no core files, lockprobed in its sandbox"
 grep -q "^lockprobed .*: pid $pid," "$T/status" || fail "lockprobectl status does not name pid $pid: $(cat "$T/status")"
 [ "$(stat -c %a:%U "$sock")" = "660:root" ] || fail "socket $sock is $(stat -c %a:%U "$sock")"
 [ "$(stat -c %U "/proc/$netd")" = "$NETD_USER" ] || fail "netd runs as $(stat -c %U "/proc/$netd")"

@@ -102,6 +102,7 @@ write_conf() {
 		echo "control-socket $T/ctl.sock"
 		echo "asset-directory $top_builddir/bpf"
 		echo "netd-seccomp $SECCOMP_MODE"
+		echo "privd-seccomp ${LP_PRIVD_SECCOMP:-$SECCOMP_MODE}"
 		for line in "$@"; do
 			echo "$line"
 		done
