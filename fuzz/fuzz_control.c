@@ -113,10 +113,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    req->stats_request->has_map_id ||
 		    relayed->stats_request->map_id !=
 		    req->stats_request->map_id ||
-		    relayed->stats_request->has_offset !=
-		    req->stats_request->has_offset ||
-		    relayed->stats_request->offset !=
-		    req->stats_request->offset)
+		    relayed->stats_request->has_after_map_id !=
+		    req->stats_request->has_after_map_id ||
+		    relayed->stats_request->after_map_id !=
+		    req->stats_request->after_map_id)
 			fuzz_fail("stats request not relayed as asked");
 		if (lockprobe__envelope__get_packed_size(&fwd.env) > 8 + 12)
 			fuzz_fail("the relayed message carries client data");

@@ -52,10 +52,12 @@ fuzz/fuzz_control: $(top_srcdir)/fuzz/fuzz_control.c \
 	    $(FUZZ_IPC_SRC) $(PROTOBUF_C_LIBS) $(LIBEVENT_LIBS)
 fuzz/fuzz_metrics: $(top_srcdir)/fuzz/fuzz_metrics.c \
     $(top_srcdir)/netd/metrics.c $(top_srcdir)/netd/metrics_render.c \
-    $(top_srcdir)/netd/metrics.h $(FUZZ_IPC_SRC) $(FUZZ_DEPS)
+    $(top_srcdir)/netd/metrics.h $(top_srcdir)/common/stats_page.c \
+    $(FUZZ_IPC_SRC) $(FUZZ_DEPS)
 	$(FUZZ_BUILD) $(PROTOBUF_C_CFLAGS) $(LIBEVENT_CFLAGS) \
 	    $(top_srcdir)/fuzz/fuzz_metrics.c $(top_srcdir)/netd/metrics.c \
 	    $(top_srcdir)/netd/metrics_render.c $(FUZZ_IPC_SRC) \
+	    $(top_srcdir)/common/stats_page.c \
 	    $(PROTOBUF_C_LIBS) $(LIBEVENT_LIBS)
 fuzz/fuzz_tuf_json: $(top_srcdir)/fuzz/fuzz_tuf_json.c $(FUZZ_TUF_SRC) \
     $(FUZZ_DEPS)

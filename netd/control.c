@@ -157,8 +157,9 @@ control_relay_build(const Lockprobe__Envelope *req, struct control_relay *r)
 		/* only the two typed fields, copied */
 		r->stats.has_map_id = req->stats_request->has_map_id;
 		r->stats.map_id = req->stats_request->map_id;
-		r->stats.has_offset = req->stats_request->has_offset;
-		r->stats.offset = req->stats_request->offset;
+		r->stats.has_after_map_id =
+		    req->stats_request->has_after_map_id;
+		r->stats.after_map_id = req->stats_request->after_map_id;
 		r->env.body_case = LOCKPROBE__ENVELOPE__BODY_STATS_REQUEST;
 		r->env.stats_request = &r->stats;
 		return LOCKPROBE__ENVELOPE__BODY_STATS_REPLY;

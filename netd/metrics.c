@@ -26,6 +26,7 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "stats_page.h"
 
 #define METRICS_MAX_CLIENTS	8
 #define METRICS_MAX_REQUEST	4096	/* request line and headers */
@@ -73,7 +74,7 @@ struct metrics {
 	/* the collection in progress */
 	enum collect_state	 collect;
 	uint64_t		 request_id;	/* of the request to lockprobed */
-	uint32_t		 offset;	/* of the stats page asked for */
+	uint32_t		 after;		/* map id the page asked for follows */
 	unsigned int		 pages;
 	struct evbuffer		*status_text;
 	struct metrics_locks	 locks;
@@ -227,17 +228,17 @@ ask_privd(Lockprobe__Envelope *env)
 }
 
 static int
-ask_stats(uint32_t offset)
+ask_stats(uint32_t after)
 {
 	Lockprobe__Envelope env = LOCKPROBE__ENVELOPE__INIT;
 	Lockprobe__StatsRequest req = LOCKPROBE__STATS_REQUEST__INIT;
 
-	req.has_offset = 1;
-	req.offset = offset;
+	req.has_after_map_id = 1;
+	req.after_map_id = after;
 	env.body_case = LOCKPROBE__ENVELOPE__BODY_STATS_REQUEST;
 	env.stats_request = &req;
 	metrics.collect = COLLECT_STATS;
-	metrics.offset = offset;
+	metrics.after = after;
 	return ask_privd(&env);
 }
 
@@ -295,13 +296,14 @@ got_status(const Lockprobe__StatusReply *st)
 static void
 got_stats(const Lockprobe__StatsReply *sr)
 {
-	uint32_t next;
+	uint32_t next = 0;
+	int page;
 
-	if (sr->offset != metrics.offset || sr->n_stats > sr->total ||
-	    ++metrics.pages > METRICS_MAX_PAGES) {
-		log_warnx("metrics: lockprobed answered stats page %u with "
-		    "page %u of %u records; scrape abandoned", metrics.offset,
-		    sr->offset, sr->total);
+	if ((page = stats_page_next(sr, metrics.after, &next)) ==
+	    STATS_PAGE_BAD || ++metrics.pages > METRICS_MAX_PAGES) {
+		log_warnx("metrics: lockprobed's stats page after map %u is "
+		    "out of order or one too many; scrape abandoned",
+		    metrics.after);
 		collect_done(0);
 		return;
 	}
@@ -312,8 +314,7 @@ got_stats(const Lockprobe__StatsReply *sr)
 		collect_done(0);
 		return;
 	}
-	next = sr->offset + (uint32_t)sr->n_stats;
-	if (sr->n_stats == 0 || next >= sr->total)
+	if (page == STATS_PAGE_LAST)
 		collect_done(1);
 	else if (ask_stats(next) == -1)
 		collect_done(0);

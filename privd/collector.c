@@ -595,6 +595,21 @@ struct stat_row {
 	uint64_t		 hist[CT_HIST_SLOTS];
 };
 
+/* (map id, lock, class): the order pages are cut in */
+static int
+cmp_stat_row(const void *a, const void *b)
+{
+	const Lockprobe__LockStat *x = &((const struct stat_row *)a)->msg;
+	const Lockprobe__LockStat *y = &((const struct stat_row *)b)->msg;
+	int c;
+
+	if (x->map_id != y->map_id)
+		return x->map_id < y->map_id ? -1 : 1;
+	if ((c = strcmp(x->lock_kind, y->lock_kind)) != 0)
+		return c;
+	return strcmp(x->lock_class, y->lock_class);
+}
+
 static int
 stat_row_add(struct stat_row **rows, size_t *n, size_t *cap)
 {
@@ -683,6 +698,7 @@ stat_rows(struct privd *pd, const struct contention_stats *st,
 		    "mutex" : "spin");
 		r->msg.verdict = verdict_of(c, r->msg.sleeping);
 	}
+	qsort(rows, n, sizeof(*rows), cmp_stat_row);
 	*nrows = n;
 	return rows;
 fail:
@@ -703,8 +719,8 @@ collector_answer_stats(struct privd *pd, const Lockprobe__Envelope *req)
 	struct stat_row *rows = NULL;
 	const Lockprobe__StatsRequest *q = req->stats_request;
 	uint32_t only = q->has_map_id ? q->map_id : 0;
-	uint32_t offset = q->has_offset ? q->offset : 0;
-	size_t nrows = 0, i, room, used;
+	uint32_t after = q->has_after_map_id ? q->after_map_id : 0;
+	size_t nrows = 0, first, i, j, room, used, group;
 	char err[512];
 
 	memset(&st, 0, sizeof(st));
@@ -722,10 +738,9 @@ collector_answer_stats(struct privd *pd, const Lockprobe__Envelope *req)
 	    nrows != 0)
 		sr.error = (char *)(uintptr_t)"out of memory";
 	sr.total = (uint32_t)nrows;
-	sr.offset = offset;
 
-	/* hot buckets, then as many rows from offset as fit a datagram */
-	if (st.nhot > 0 && offset == 0 &&
+	/* hot buckets, then as many maps after `after' as fit a datagram */
+	if (st.nhot > 0 && after == 0 &&
 	    (hot = calloc(st.nhot, sizeof(*hot))) != NULL &&
 	    (hot_ptrs = calloc(st.nhot, sizeof(*hot_ptrs))) != NULL) {
 		for (i = 0; i < st.nhot; i++) {
@@ -740,18 +755,30 @@ collector_answer_stats(struct privd *pd, const Lockprobe__Envelope *req)
 		}
 		sr.hot = hot_ptrs;
 	}
-	if (nrows > offset &&
-	    (stat_ptrs = calloc(nrows - offset, sizeof(*stat_ptrs))) != NULL) {
+	for (first = 0; first < nrows && rows[first].msg.map_id <= after;
+	    first++)
+		;
+	if (first < nrows &&
+	    (stat_ptrs = calloc(nrows - first, sizeof(*stat_ptrs))) != NULL) {
 		used = lockprobe__stats_reply__get_packed_size(&sr) + 64;
 		room = IPC_MAX_PAYLOAD - 1024;
-		for (i = offset; i < nrows; i++) {
-			rows[i].msg.n_hist = CT_HIST_SLOTS;
-			rows[i].msg.hist = rows[i].hist;
-			used += lockprobe__lock_stat__get_packed_size(
-			    &rows[i].msg) + 8;
-			if (used > room)
+		for (i = first; i < nrows; i += group) {
+			for (group = 0, j = i; j < nrows &&
+			    rows[j].msg.map_id == rows[i].msg.map_id; j++) {
+				rows[j].msg.n_hist = CT_HIST_SLOTS;
+				rows[j].msg.hist = rows[j].hist;
+				used += lockprobe__lock_stat__get_packed_size(
+				    &rows[j].msg) + 8;
+				group++;
+			}
+			/* whole maps only; the first always goes (a map's
+			 * few records are far below a datagram) */
+			if (used > room && sr.n_stats > 0) {
+				sr.more = 1;
 				break;
-			stat_ptrs[sr.n_stats++] = &rows[i].msg;
+			}
+			for (j = i; j < i + group; j++)
+				stat_ptrs[sr.n_stats++] = &rows[j].msg;
 		}
 		sr.stats = stat_ptrs;
 	}

@@ -28,6 +28,7 @@
 
 #include "ipc.h"
 #include "log.h"
+#include "stats_page.h"
 
 #define CTL_TIMEOUT_MS	10000
 #define TOP_INTERVAL_MAX	3600	/* seconds */
@@ -321,28 +322,35 @@ fetch_stats(struct ipc_channel *ch, const struct ctl_command *cmd,
 	Lockprobe__Envelope *ans, *merged;
 	Lockprobe__StatsReply *first, *all;
 	Lockprobe__LockStat **stats = NULL, **grown;
+	uint32_t next = 0;
 	size_t n = 0, i;
+	int page;
 
 	if ((p->env = calloc(STATS_MAX_PAGES, sizeof(*p->env))) == NULL)
 		return NULL;
-	req->has_offset = 1;
-	req->offset = 0;
+	req->has_after_map_id = 1;
+	req->after_map_id = 0;
 	for (;;) {
 		if (p->n == STATS_MAX_PAGES || (ans = ctl_request(ch, cmd,
 		    req)) == NULL)
 			goto fail;
 		p->env[p->n++] = ans;
-		if (ans->stats_reply->offset != req->offset ||
-		    (grown = reallocarray(stats, n +
+		if ((page = stats_page_next(ans->stats_reply,
+		    req->after_map_id, &next)) == STATS_PAGE_BAD) {
+			fprintf(stderr, "lockprobectl: the daemon's statistics "
+			    "page after map %u is out of order\n",
+			    req->after_map_id);
+			goto fail;
+		}
+		if ((grown = reallocarray(stats, n +
 		    ans->stats_reply->n_stats + 1, sizeof(*stats))) == NULL)
 			goto fail;
 		stats = grown;
 		for (i = 0; i < ans->stats_reply->n_stats; i++)
 			stats[n++] = ans->stats_reply->stats[i];
-		if (ans->stats_reply->n_stats == 0 ||
-		    n >= ans->stats_reply->total)
+		if (page == STATS_PAGE_LAST)
 			break;
-		req->offset = (uint32_t)n;
+		req->after_map_id = next;
 	}
 	first = p->env[0]->stats_reply;
 	if ((merged = calloc(1, sizeof(*merged))) == NULL ||
