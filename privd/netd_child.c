@@ -82,7 +82,7 @@ netd_conf_changed(const struct lp_conf *a, const struct lp_conf *b)
 	    strcmp(a->repository_proxy, b->repository_proxy) != 0 ||
 	    a->poll_interval != b->poll_interval ||
 	    a->poll_backoff_max != b->poll_backoff_max ||
-	    strcmp(a->host_tags, b->host_tags) != 0 ||
+	    !conf_words_equal(&a->host_tags, &b->host_tags) ||
 	    a->lockstat_expiry != b->lockstat_expiry ||
 	    a->netd_expiry != b->netd_expiry;
 }
@@ -128,7 +128,7 @@ prepare_state_dir(const char *dir, char *err, size_t errlen)
 /* The remote-configuration settings; netd reads the files they name. */
 static void
 setup_remote(const struct lp_conf *conf, Lockprobe__NetdSetup *setup,
-    char tags[][CONF_MAX_TAG + 1], char *tagp[], char *host, size_t hostlen)
+    char *tagp[], char *host, size_t hostlen)
 {
 	size_t	i;
 
@@ -146,10 +146,9 @@ setup_remote(const struct lp_conf *conf, Lockprobe__NetdSetup *setup,
 	setup->poll_interval_sec = conf->poll_interval;
 	setup->has_poll_backoff_max_sec = 1;
 	setup->poll_backoff_max_sec = conf->poll_backoff_max;
-	setup->n_host_tags = conf_split_tags(conf->host_tags, tags,
-	    CONF_MAX_TAGS);
+	setup->n_host_tags = conf->host_tags.n;
 	for (i = 0; i < setup->n_host_tags; i++)
-		tagp[i] = tags[i];
+		tagp[i] = (char *)(uintptr_t)conf->host_tags.w[i];
 	setup->host_tags = tagp;
 	/* the host name for host-scoped targets, so netd need not ask */
 	if (gethostname(host, hostlen) == 0) {
@@ -169,7 +168,7 @@ send_setup(struct privd *pd, uid_t uid, gid_t gid)
 	struct netd_child *nc = &pd->netd;
 	Lockprobe__Envelope env = LOCKPROBE__ENVELOPE__INIT;
 	Lockprobe__NetdSetup setup = LOCKPROBE__NETD_SETUP__INIT;
-	char tags[CONF_MAX_TAGS][CONF_MAX_TAG + 1], *tagp[CONF_MAX_TAGS];
+	char *tagp[CONF_MAX_TAGS];
 	char host[256];
 
 	setup.protocol_version =
@@ -184,7 +183,7 @@ send_setup(struct privd *pd, uid_t uid, gid_t gid)
 	setup.log_level = pd->verbose > 0 ? LOG_DEBUG : pd->conf.log_level;
 	setup.has_metrics = 1;
 	setup.metrics = pd->metrics_fd != -1;
-	setup_remote(&pd->conf, &setup, tags, tagp, host, sizeof(host));
+	setup_remote(&pd->conf, &setup, tagp, host, sizeof(host));
 	env.id = ipc_next_id(&nc->ipc);
 	env.body_case = LOCKPROBE__ENVELOPE__BODY_NETD_SETUP;
 	env.netd_setup = &setup;
