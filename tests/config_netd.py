@@ -12,6 +12,7 @@ import os
 import select
 import sys
 
+sys.dont_write_bytecode = True  # nothing written into the source tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from ipc_wire import (ENV_CONFIG_APPLY, ENV_CONFIG_APPLY_REPLY,  # noqa: E402
                       ENV_REWALK_REQUEST, ENV_REWALK_REPLY,

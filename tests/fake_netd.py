@@ -8,6 +8,7 @@ import os
 import struct
 import sys
 
+sys.dont_write_bytecode = True  # nothing written into the source tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from ipc_wire import (ENV_HELLO, ENV_HEARTBEAT_ACK, ENV_LOG_LINE,  # noqa: E402
                       ENV_NETD_SETUP, MAGIC, MAX_DATAGRAM, answer_heartbeat,
