@@ -97,6 +97,16 @@ mount_bpffs() {
 	trap 'umount "$T/bpffs" 2>/dev/null; cleanup' EXIT
 }
 
+# setup_map_test [CONF-LINE...]: setup_test for a test that makes BPF maps
+# of its own: root, bpftool, python3 (to read bpftool's JSON) and a bpffs.
+setup_map_test() {
+	require_root
+	require_bpftool
+	command -v python3 >/dev/null || skip "needs python3"
+	setup_test "$@"
+	mount_bpffs
+}
+
 # pin_map NAME TYPE [KEY-SIZE [ENTRIES]]: create a map called NAME (key 4
 # and 64 entries unless given, value 8) pinned at $T/bpffs/NAME; print its id.
 pin_map() {

@@ -3,11 +3,7 @@
 # walked with hash-checked assets, a map created after start found by the
 # re-walk and a destroyed one gone, all visible in lockprobectl status.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-require_root
-require_bpftool
-command -v python3 >/dev/null || skip "needs python3"
-setup_test "rewalk-interval 1"
-mount_bpffs
+setup_map_test "rewalk-interval 1"
 ctl() { "$LOCKPROBECTL" -s "$T/ctl.sock" "$@"; }
 
 # map_seen ID: the last walk lists that map id (1) or not (0)

@@ -5,11 +5,7 @@
 # they came from and how many maps they leave out; lockprobectl rewalk
 # walks at once and finds a new map.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-require_root
-require_bpftool
-command -v python3 >/dev/null || skip "needs python3"
-setup_test
-mount_bpffs
+setup_map_test
 ctl() { "$LOCKPROBECTL" -s "$T/ctl.sock" "$@"; }
 
 # names no other test uses: P_app_a (hash), P_app_b (lru_hash, excluded),

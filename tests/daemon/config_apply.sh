@@ -6,11 +6,7 @@
 # the programs' room reloads them; enabled false detaches them; a SIGHUP
 # reload keeps the remote fields; a ConfigApply without settings reverts.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-require_root
-require_bpftool
-command -v python3 >/dev/null || skip "needs python3"
-setup_test
-mount_bpffs
+setup_map_test
 
 # maps with names no other test uses: P_app_a (hash), P_app_b (lru_hash),
 # P_tmp_c (hash)

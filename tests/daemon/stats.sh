@@ -4,13 +4,9 @@
 # of its own is attributed to that map, an untouched map shows no waits, and
 # a lock class this host cannot see reads "not observable", never 0.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-require_root
-require_bpftool
-command -v python3 >/dev/null || skip "needs python3"
+setup_map_test "rewalk-interval 1"
 STRESS=$top_builddir/bench/lockprobe-stress
 [ -x "$STRESS" ] || fail "$STRESS is not built"
-setup_test "rewalk-interval 1"
-mount_bpffs
 ctl() { "$LOCKPROBECTL" -s "$T/ctl.sock" "$@"; }
 
 start_daemon
