@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "assets.h"
-#include "../privd/bpfutil.h"
 #include "../privd/mapwalk.h"
+#include "clock.h"
 #include "test_assets.h"
 
 /* VmHWM or VmRSS of this process, KiB. */

@@ -103,6 +103,10 @@ enum {
 _Static_assert(sizeof(enum sandbox_mode) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum conf_expiry) == sizeof(int), "enum size");
 _Static_assert(CONF_MAX_USER == 32, "update the netd-user description");
+_Static_assert(CONF_MAX_TAGS == 16 && CONF_MAX_TAG == 32,
+    "update the host-tags description");
+_Static_assert(CONF_MAX_WORDS >= CONF_MAX_TAGS &&
+    CONF_WORD_LEN > CONF_MAX_TAG, "conf_words too small for host-tags");
 _Static_assert(CONF_MAX_WORDS >= SETTINGS_MAX_GLOBS &&
     CONF_MAX_WORDS >= SETTINGS_MAX_MAP_TYPES, "conf_words too small");
 _Static_assert(CONF_WORD_LEN == SETTINGS_MAX_GLOB_LEN + 1,
@@ -131,7 +135,7 @@ static const struct conf_enum expiry_policies[] = {
 static const char	*check_url(const char *);
 static const char	*check_proxy(const char *);
 static const char	*check_pin(const char *);
-static const char	*check_tags(const char *);
+static int		 tag_valid(const char *);
 
 static const struct conf_enum yes_no[] = {
 	{ "yes",	1 },
@@ -226,10 +230,10 @@ static const struct conf_key conf_keys[K_COUNT] = {
 	    FIELD(poll_backoff_max), .min = CONF_POLL_MIN,
 	    .max = CONF_POLL_MAX, .unit = "seconds",
 	    .desc = "the longest wait between polls after failures" },
-	[K_HOST_TAGS] = { "host-tags", CONF_STRING, FIELD(host_tags),
-	    .check = check_tags,
-	    .desc = "\"\" or up to 16 tags separated by commas, each 1-32 "
-	    "characters of a-z, 0-9, '.', '_' and '-'" },
+	[K_HOST_TAGS] = { "host-tags", CONF_WORDS, FIELD(host_tags),
+	    .max = CONF_MAX_TAGS, .word_valid = tag_valid,
+	    .desc = "up to 16 tags, each 1-32 characters of a-z, 0-9, '.', "
+	    "'_' and '-', separated by commas or blanks" },
 	[K_LOCKSTAT_EXPIRY] = { "lockstat-on-expiry", CONF_ENUM,
 	    FIELD(lockstat_expiry), .enums = expiry_policies,
 	    .desc = "what the lockstat configuration does when the "
@@ -507,49 +511,27 @@ check_pin(const char *val)
 	return NULL;
 }
 
-static const char *
-check_tags(const char *val)
+/* One word of host-tags. */
+static int
+tag_valid(const char *tag)
 {
-	const char	*s;
-	size_t		 n, ntags = 0;
+	size_t	n = strlen(tag);
 
-	if (val[0] == '\0')
-		return NULL;
-	for (s = val;; s += n + 1) {
-		n = strcspn(s, ",");
-		if (n == 0)
-			return "an empty tag";
-		if (n > CONF_MAX_TAG)
-			return "a tag longer than 32 characters";
-		if (strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._-") < n)
-			return "a tag with a character other than a-z, 0-9, "
-			    "'.', '_' and '-'";
-		if (++ntags > CONF_MAX_TAGS)
-			return "more than 16 tags";
-		if (s[n] == '\0')
-			return NULL;
-	}
+	return n >= 1 && n <= CONF_MAX_TAG &&
+	    strspn(tag, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
 }
 
-size_t
-conf_split_tags(const char *list, char tags[][CONF_MAX_TAG + 1], size_t max)
+int
+conf_words_equal(const struct conf_words *a, const struct conf_words *b)
 {
-	const char	*s;
-	size_t		 n, count = 0;
+	unsigned int	i;
 
-	if (list[0] == '\0')
+	if (a->n != b->n)
 		return 0;
-	for (s = list; count < max; s += n + 1) {
-		n = strcspn(s, ",");
-		if (n > CONF_MAX_TAG)
-			n = CONF_MAX_TAG;
-		memcpy(tags[count], s, n);
-		tags[count++][n] = '\0';
-		n = strcspn(s, ",");
-		if (s[n] == '\0')
-			break;
-	}
-	return count;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->w[i], b->w[i]) != 0)
+			return 0;
+	return 1;
 }
 
 static int

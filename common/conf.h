@@ -17,7 +17,6 @@
 #define CONF_MAX_PIN		64	/* "sha256//" and 44 base64 digits */
 #define CONF_MAX_TAGS		16	/* host-tags */
 #define CONF_MAX_TAG		32	/* characters of one tag */
-#define CONF_MAX_TAGS_LEN	(CONF_MAX_TAGS * (CONF_MAX_TAG + 1))
 #define CONF_POLL_MIN		1	/* seconds; 1 is for tests */
 #define CONF_POLL_MAX		86400
 #define CONF_MAX_WORDS		40	/* in a list value (map-types) */
@@ -66,7 +65,7 @@ struct lp_conf {
 	char			repository_proxy[CONF_MAX_URL + 1];
 	unsigned int		poll_interval;		/* seconds */
 	unsigned int		poll_backoff_max;	/* seconds */
-	char			host_tags[CONF_MAX_TAGS_LEN];	/* "a,b" */
+	struct conf_words	host_tags;
 	enum conf_expiry	lockstat_expiry;
 	enum conf_expiry	netd_expiry;
 	int			collector_enabled;	/* 1 yes, 0 no */
@@ -95,12 +94,9 @@ void	conf_print(FILE *fp, const struct lp_conf *conf);
 const char *conf_log_level_name(int level);
 const char *conf_expiry_name(enum conf_expiry e);
 
-/*
- * Split host-tags ("a,b,c") into tags[], at most CONF_MAX_TAGS; returns the
- * count.  The string must have passed the parser.
- */
-size_t	conf_split_tags(const char *list, char tags[][CONF_MAX_TAG + 1],
-	    size_t max);
+/* Whether two list values hold the same words in the same order. */
+int	conf_words_equal(const struct conf_words *a,
+	    const struct conf_words *b);
 
 /*
  * The address of metrics-listen, "IPv4:port" or "[IPv6]:port", numeric

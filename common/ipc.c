@@ -106,17 +106,14 @@ ipc_reject(struct ipc_channel *ch, enum ipc_reject why,
 		    (unsigned long long)ipc_rejected_total(ch));
 }
 
-int
-ipc_send(struct ipc_channel *ch, const Lockprobe__Envelope *env)
+ssize_t
+ipc_encode(const Lockprobe__Envelope *env, uint8_t *buf, size_t size)
 {
-	uint8_t buf[IPC_MAX_DATAGRAM];
 	uint32_t word;
 	size_t len;
-	ssize_t n;
 
 	len = lockprobe__envelope__get_packed_size(env);
-	if (len > IPC_MAX_PAYLOAD) {
-		ch->counters.send_failed++;
+	if (len > IPC_MAX_PAYLOAD || size < IPC_HEADER_SIZE + len) {
 		errno = EMSGSIZE;
 		return -1;
 	}
@@ -124,10 +121,22 @@ ipc_send(struct ipc_channel *ch, const Lockprobe__Envelope *env)
 	memcpy(buf, &word, 4);
 	word = htonl((uint32_t)len);
 	memcpy(buf + 4, &word, 4);
-	lockprobe__envelope__pack(env, buf + IPC_HEADER_SIZE);
+	return (ssize_t)(IPC_HEADER_SIZE +
+	    lockprobe__envelope__pack(env, buf + IPC_HEADER_SIZE));
+}
 
+int
+ipc_send(struct ipc_channel *ch, const Lockprobe__Envelope *env)
+{
+	uint8_t buf[IPC_MAX_DATAGRAM];
+	ssize_t len, n;
+
+	if ((len = ipc_encode(env, buf, sizeof(buf))) == -1) {
+		ch->counters.send_failed++;
+		return -1;
+	}
 	do {
-		n = send(ch->fd, buf, IPC_HEADER_SIZE + len,
+		n = send(ch->fd, buf, (size_t)len,
 		    MSG_DONTWAIT | MSG_NOSIGNAL);
 	} while (n == -1 && errno == EINTR);
 	if (n == -1) {

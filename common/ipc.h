@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "lockprobe.pb-c.h"
 
@@ -70,6 +71,13 @@ uint64_t ipc_next_id(struct ipc_channel *ch);
  * message over the limit, EAGAIN when the peer's queue is full).
  */
 int	ipc_send(struct ipc_channel *ch, const Lockprobe__Envelope *env);
+
+/*
+ * Frame one envelope as ipc_send sends it (header, then the packed message)
+ * into buf, which holds size bytes.  Returns the datagram's length, or -1
+ * with errno EMSGSIZE when it is over the limit or does not fit.
+ */
+ssize_t	ipc_encode(const Lockprobe__Envelope *env, uint8_t *buf, size_t size);
 
 /*
  * Receive one datagram.  On IPC_RECV_OK the caller owns *out and frees it

@@ -8,11 +8,9 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 
 #include "fuzz.h"
 #include "ipc.h"
@@ -20,23 +18,14 @@
 #include "netd.h"
 
 static struct ipc_channel	client, privd_in;
-static volatile size_t		sink;
 
-static void
-discard(int priority, const char *line, void *arg)
-{
-	(void)priority;
-	(void)arg;
-	sink += strlen(line);
-}
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	log_init("fuzz", 1, LOG_DEBUG);
-	log_setsink(discard, NULL);
+	fuzz_log_init();
 	ipc_init(&client, -1, "control client");
 	ipc_init(&privd_in, -1, "netd");
 	return 0;
@@ -47,18 +36,12 @@ through_ipc(struct ipc_channel *to, const Lockprobe__Envelope *env)
 {
 	Lockprobe__Envelope *out;
 	uint8_t buf[IPC_MAX_DATAGRAM];
-	uint32_t word;
-	size_t len;
+	ssize_t len;
 
-	len = lockprobe__envelope__get_packed_size(env);
-	if (len > IPC_MAX_PAYLOAD)
-		fuzz_fail("a relayed message of %zu bytes", len);
-	word = htonl(IPC_MAGIC);
-	memcpy(buf, &word, 4);
-	word = htonl((uint32_t)len);
-	memcpy(buf + 4, &word, 4);
-	lockprobe__envelope__pack(env, buf + IPC_HEADER_SIZE);
-	if (ipc_decode(to, buf, IPC_HEADER_SIZE + len, 0, &out) != IPC_RECV_OK)
+	if ((len = ipc_encode(env, buf, sizeof(buf))) == -1)
+		fuzz_fail("a relayed message of %zu bytes",
+		    lockprobe__envelope__get_packed_size(env));
+	if (ipc_decode(to, buf, (size_t)len, 0, &out) != IPC_RECV_OK)
 		fuzz_fail("lockprobed cannot decode what netd relays");
 	return out;
 }

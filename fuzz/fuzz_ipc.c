@@ -7,11 +7,9 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 
 #include "fuzz.h"
 #include "ipc.h"
@@ -20,21 +18,13 @@
 static struct ipc_channel	at_netd, at_privd, again;
 static volatile size_t		sink;
 
-static void
-discard(int priority, const char *line, void *arg)
-{
-	(void)priority;
-	(void)arg;
-	sink += strlen(line);	/* the whole formatted line is read */
-}
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	log_init("fuzz", 1, LOG_DEBUG);
-	log_setsink(discard, NULL);
+	fuzz_log_init();
 	ipc_init(&at_netd, -1, "lockprobed");
 	ipc_init(&at_privd, -1, "netd");
 	ipc_init(&again, -1, "round trip");
@@ -124,20 +114,17 @@ read_as_privd(const Lockprobe__Envelope *env)
 static uint8_t *
 frame(const Lockprobe__Envelope *env, size_t *lenp)
 {
-	uint32_t word;
+	size_t len = IPC_HEADER_SIZE + lockprobe__envelope__get_packed_size(env);
 	uint8_t *buf;
-	size_t len;
+	ssize_t n;
 
-	len = lockprobe__envelope__get_packed_size(env);
-	if ((buf = malloc(IPC_HEADER_SIZE + len + 1)) == NULL)
+	if ((buf = malloc(len + 1)) == NULL)
 		fuzz_fail("malloc");
-	word = htonl(IPC_MAGIC);
-	memcpy(buf, &word, 4);
-	word = htonl((uint32_t)len);
-	memcpy(buf + 4, &word, 4);
-	if (lockprobe__envelope__pack(env, buf + IPC_HEADER_SIZE) != len)
+	if ((n = ipc_encode(env, buf, len + 1)) == -1)
+		fuzz_fail("a decoded message does not fit a datagram");
+	if ((size_t)n != len)
 		fuzz_fail("pack wrote another size than it said");
-	*lenp = IPC_HEADER_SIZE + len;
+	*lenp = len;
 	return buf;
 }
 

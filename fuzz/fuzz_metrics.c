@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 
 #include <event2/buffer.h>
 
@@ -24,23 +23,13 @@
 
 #define LINE_MAX_FUZZ	2048
 
-static volatile size_t	sink;
-
-static void
-discard(int priority, const char *line, void *arg)
-{
-	(void)priority;
-	(void)arg;
-	sink += strlen(line);
-}
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	log_init("fuzz", 1, LOG_DEBUG);
-	log_setsink(discard, NULL);
+	fuzz_log_init();
 	return 0;
 }
 

@@ -141,30 +141,31 @@ render_ipc(struct render *r, const Lockprobe__IpcStatus *privd,
 static void
 render_assets(struct render *r, const Lockprobe__StatusReply *st)
 {
+	static const struct {
+		const char	*outcome;
+		size_t		 off;
+	} f[] = {
+		{ "loaded", offsetof(Lockprobe__AssetStatus, loaded) },
+		{ "btf_not_found",
+		    offsetof(Lockprobe__AssetStatus, btf_not_found) },
+		{ "read_error", offsetof(Lockprobe__AssetStatus, read_error) },
+		{ "hash_mismatch",
+		    offsetof(Lockprobe__AssetStatus, hash_mismatch) },
+		{ "verifier_error",
+		    offsetof(Lockprobe__AssetStatus, verifier_error) },
+	};
 	char name[LABEL_MAX];
-	size_t i;
+	size_t i, j;
 
 	family(r, "lockprobe_asset_loads_total", "counter", "Attempts to "
 	    "load each BPF asset, by outcome.");
 	for (i = 0; i < st->n_assets; i++) {
-		const Lockprobe__AssetStatus *a = st->assets[i];
-
-		esc(a->name, name, sizeof(name));
-		put(r, "lockprobe_asset_loads_total{asset=\"%s\","
-		    "outcome=\"loaded\"} %llu\n", name,
-		    (unsigned long long)a->loaded);
-		put(r, "lockprobe_asset_loads_total{asset=\"%s\","
-		    "outcome=\"btf_not_found\"} %llu\n", name,
-		    (unsigned long long)a->btf_not_found);
-		put(r, "lockprobe_asset_loads_total{asset=\"%s\","
-		    "outcome=\"read_error\"} %llu\n", name,
-		    (unsigned long long)a->read_error);
-		put(r, "lockprobe_asset_loads_total{asset=\"%s\","
-		    "outcome=\"hash_mismatch\"} %llu\n", name,
-		    (unsigned long long)a->hash_mismatch);
-		put(r, "lockprobe_asset_loads_total{asset=\"%s\","
-		    "outcome=\"verifier_error\"} %llu\n", name,
-		    (unsigned long long)a->verifier_error);
+		esc(st->assets[i]->name, name, sizeof(name));
+		for (j = 0; j < sizeof(f) / sizeof(f[0]); j++)
+			put(r, "lockprobe_asset_loads_total{asset=\"%s\","
+			    "outcome=\"%s\"} %llu\n", name, f[j].outcome,
+			    (unsigned long long)*(const uint64_t *)(const void *)
+			    ((const char *)st->assets[i] + f[j].off));
 	}
 	family(r, "lockprobe_asset_loaded", "gauge", "1 when the last load "
 	    "of the BPF asset succeeded, else 0.");

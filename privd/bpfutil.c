@@ -1,20 +1,10 @@
 #include "config.h"
 
 #include <string.h>
-#include <time.h>
 
 #include <bpf/bpf.h>
 
 #include "bpfutil.h"
-
-uint64_t
-monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 int
 bpf_map_id_of_fd(int fd, uint32_t *id)

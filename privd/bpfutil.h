@@ -4,9 +4,6 @@
 
 #include <stdint.h>
 
-/* CLOCK_MONOTONIC in nanoseconds. */
-uint64_t monotonic_ns(void);
-
 /* The kernel's id of the BPF map behind fd: 0, or -1 with errno set. */
 int	bpf_map_id_of_fd(int fd, uint32_t *id);
 

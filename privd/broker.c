@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "ipc.h"
 #include "lockprobed.h"
 #include "log.h"
@@ -53,7 +54,7 @@ broker_init(struct privd *pd)
 	memset(b, 0, sizeof(*b));
 	(void)snprintf(b->origin, sizeof(b->origin), "%s", ORIGIN_LOCAL);
 	b->tokens = BROKER_APPLY_BURST;
-	clock_gettime(CLOCK_MONOTONIC, &b->refill);
+	b->refill = monotonic_ns();
 }
 
 static void
@@ -287,10 +288,9 @@ check_apply(const Lockprobe__ConfigApply *ca, char *err, size_t errlen)
 static int
 rate_ok(struct broker *b)
 {
-	struct timespec now;
+	uint64_t now = monotonic_ns();
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	b->tokens += timespec_elapsed(&b->refill) * BROKER_APPLY_RATE;
+	b->tokens += (double)(now - b->refill) / 1e9 * BROKER_APPLY_RATE;
 	b->refill = now;
 	if (b->tokens > BROKER_APPLY_BURST)
 		b->tokens = BROKER_APPLY_BURST;

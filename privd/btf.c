@@ -16,6 +16,7 @@
 #include <zlib.h>
 
 #include "btf.h"
+#include "clock.h"
 
 struct tried {
 	char	*buf;
@@ -193,7 +194,7 @@ btf_locate(const struct btf_search *search, struct btf_location *loc,
 {
 	char file[PATH_MAX], tried_buf[2048];
 	struct tried t = { tried_buf, sizeof(tried_buf), 0 };
-	struct timespec start, end;
+	uint64_t start;
 	struct utsname uts;
 	const char *release = search->release;
 	int rc = -1;
@@ -201,7 +202,7 @@ btf_locate(const struct btf_search *search, struct btf_location *loc,
 	memset(loc, 0, sizeof(*loc));
 	loc->memfd = -1;
 	tried_buf[0] = '\0';
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	start = monotonic_ns();
 
 	if (search->configured != NULL && search->configured[0] != '\0') {
 		if (try_file(search->configured, BTF_FROM_CONFIG, loc, &t) == 0)
@@ -239,9 +240,7 @@ btf_locate(const struct btf_search *search, struct btf_location *loc,
 	    "%s.btf or %s.btf.gz in btf-directory, or set btf-path",
 	    release, tried_buf, release, release);
 out:
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	loc->seconds = (double)(end.tv_sec - start.tv_sec) +
-	    (double)(end.tv_nsec - start.tv_nsec) / 1e9;
+	loc->seconds = elapsed_sec(start);
 	return rc;
 }
 

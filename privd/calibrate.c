@@ -29,6 +29,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpfutil.h"
+#include "clock.h"
 #include "log.h"
 #include "calibrate.h"
 #include "contention.h"

@@ -18,6 +18,7 @@
 #include <event2/event.h>
 
 #include "calibrate.h"
+#include "clock.h"
 #include "contention.h"
 #include "ksym.h"
 #include "lockprobed.h"
@@ -43,7 +44,7 @@ struct collector {
 	struct mapwalk_result	 walk;
 	unsigned int		 walks;
 	char			 walk_error[512];
-	struct timespec		 last_walk;
+	uint64_t		 last_walk;	/* monotonic_ns() */
 	struct ksym_query	 ksyms[NKSYMS];
 	struct ksym_report	 ksym_report;
 	char			 ksym_error[512];
@@ -240,7 +241,7 @@ walk(struct privd *pd)
 	mapwalk_free(&c->walk);
 	c->walk = w;
 	c->walks++;
-	clock_gettime(CLOCK_MONOTONIC, &c->last_walk);
+	c->last_walk = monotonic_ns();
 	track_walk(pd);
 	if (w.load_ns != 0)
 		c->walker_load_ns = w.load_ns;
@@ -460,7 +461,7 @@ collector_answer_rewalk(struct privd *pd, const Lockprobe__Envelope *req)
 	Lockprobe__Envelope env = LOCKPROBE__ENVELOPE__INIT;
 	Lockprobe__RewalkReply rr = LOCKPROBE__REWALK_REPLY__INIT;
 
-	if (c->walks > 0 && timespec_elapsed(&c->last_walk) <
+	if (c->walks > 0 && elapsed_sec(c->last_walk) <
 	    REWALK_MIN_INTERVAL)
 		rr.error = (char *)(uintptr_t)"the last walk was less than a "
 		    "second ago; try again";

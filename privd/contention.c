@@ -24,7 +24,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "bpfutil.h"
+#include "clock.h"
 #include "log.h"
 #include "assets.h"
 #include "contention.h"

@@ -21,6 +21,7 @@
 #include <event2/event.h>
 
 #include "assets.h"
+#include "clock.h"
 #include "ipc.h"
 #include "lockprobed.h"
 #include "log.h"
@@ -181,7 +182,7 @@ answer_status(struct privd *pd, const Lockprobe__Envelope *req)
 	st.protocol_version =
 	    LOCKPROBE__PROTOCOL_VERSION__PROTOCOL_VERSION_CURRENT;
 	st.privd_pid = (uint32_t)getpid();
-	st.privd_uptime_sec = (uint64_t)timespec_elapsed(&pd->started);
+	st.privd_uptime_sec = (uint64_t)elapsed_sec(pd->started);
 	st.config_path = (char *)(uintptr_t)pd->conf_path;
 	st.netd_pid = pd->netd.pid > 0 ? (uint32_t)pd->netd.pid : 0;
 	st.netd_starts = pd->netd.starts;
@@ -240,7 +241,7 @@ answer_reload(struct privd *pd, const Lockprobe__Envelope *req)
 	char errors[4096];
 	int restart = 0;
 
-	if (timespec_elapsed(&pd->last_reload) < RELOAD_MIN_INTERVAL) {
+	if (elapsed_sec(pd->last_reload) < RELOAD_MIN_INTERVAL) {
 		rr.applied = 0;
 		rr.errors = (char *)(uintptr_t)"reloads are limited to one a "
 		    "second; try again";

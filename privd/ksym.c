@@ -17,7 +17,7 @@
 #include <bpf/libbpf.h>
 
 #include "assets.h"
-#include "bpfutil.h"
+#include "clock.h"
 #include "log.h"
 #include "ksym.h"
 #include "../bpf/ksym.h"

@@ -18,6 +18,7 @@
 
 #include <event2/event.h>
 
+#include "clock.h"
 #include "conf.h"
 #include "lockprobed.h"
 #include "log.h"
@@ -33,16 +34,6 @@ usage(void)
 	fprintf(stderr, "usage: lockprobed [-dnv] [-f file] "
 	    "[-X open-shadow | execve | x32 | privd-ptrace | privd-mount]\n");
 	exit(1);
-}
-
-double
-timespec_elapsed(const struct timespec *since)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - since->tv_sec) +
-	    (double)(now.tv_nsec - since->tv_nsec) / 1e9;
 }
 
 /* Log each line of a multi-line error text. */
@@ -100,7 +91,7 @@ privd_reload(struct privd *pd, const char *origin, char *err, size_t errlen,
 {
 	struct lp_conf conf;
 
-	clock_gettime(CLOCK_MONOTONIC, &pd->last_reload);
+	pd->last_reload = monotonic_ns();
 	*restart_netd = 0;
 	log_info("reloading %s (requested by %s)", pd->conf_path, origin);
 	if (load_conf(pd->conf_path, &conf, err, errlen) == -1) {
@@ -304,7 +295,7 @@ main(int argc, char *argv[])
 		fatalx("must be started as root");
 
 	umask(022);
-	clock_gettime(CLOCK_MONOTONIC, &pd->started);
+	pd->started = monotonic_ns();
 	pd->pidfile = pidfile_open(pd->conf.pidfile, err, sizeof(err));
 	if (pd->pidfile == NULL)
 		fatalx("%s", err);

@@ -56,7 +56,7 @@ struct broker {
 	char			 origin[BROKER_ORIGIN_MAX];	/* in force */
 	char			 remote_origin[BROKER_ORIGIN_MAX];
 	double			 tokens;	/* ConfigApply rate limit */
-	struct timespec		 refill;
+	uint64_t		 refill;	/* monotonic_ns() */
 };
 
 struct netd_child {
@@ -66,15 +66,15 @@ struct netd_child {
 	struct event		*ipc_ev;
 	struct event		*heartbeat_ev;
 	struct event		*restart_ev;
-	struct timespec		 started;
-	struct timespec		 last_ack;
+	uint64_t		 started;	/* monotonic_ns() */
+	uint64_t		 last_ack;
 	uint64_t		 heartbeat_id;	/* outstanding, 0 if none */
 	uint64_t		 heartbeats_acked;
 	unsigned int		 failures;	/* failed runs in a row */
 	unsigned int		 starts;
 	/* rate limit for forwarded log lines */
 	double			 log_tokens;
-	struct timespec		 log_refill;
+	uint64_t		 log_refill;
 	uint64_t		 log_dropped;
 	/* lockprobed -X: one sandbox probe for the first netd */
 	int			 probe_kind;
@@ -86,8 +86,8 @@ struct privd {
 	const char		*conf_path;
 	int			 foreground;
 	int			 verbose;
-	struct timespec		 started;
-	struct timespec		 last_reload;
+	uint64_t		 started;	/* monotonic_ns() */
+	uint64_t		 last_reload;
 	struct netd_child	 netd;
 	struct pidfile		*pidfile;
 	int			 control_fd;
@@ -100,7 +100,6 @@ struct privd {
 };
 
 /* privd/lockprobed.c */
-double	timespec_elapsed(const struct timespec *since);
 int	privd_reload(struct privd *pd, const char *origin, char *err,
 	    size_t errlen, int *restart_netd);
 

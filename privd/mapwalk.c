@@ -19,6 +19,7 @@
 
 #include "assets.h"
 #include "bpfutil.h"
+#include "clock.h"
 #include "log.h"
 #include "mapwalk.h"
 /* The generated skeleton casts its embedded ELF bytes' const away. */

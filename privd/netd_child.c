@@ -22,6 +22,7 @@
 
 #include <event2/event.h>
 
+#include "clock.h"
 #include "ipc.h"
 #include "lockprobed.h"
 #include "log.h"
@@ -82,7 +83,7 @@ netd_conf_changed(const struct lp_conf *a, const struct lp_conf *b)
 	    strcmp(a->repository_proxy, b->repository_proxy) != 0 ||
 	    a->poll_interval != b->poll_interval ||
 	    a->poll_backoff_max != b->poll_backoff_max ||
-	    strcmp(a->host_tags, b->host_tags) != 0 ||
+	    !conf_words_equal(&a->host_tags, &b->host_tags) ||
 	    a->lockstat_expiry != b->lockstat_expiry ||
 	    a->netd_expiry != b->netd_expiry;
 }
@@ -128,7 +129,7 @@ prepare_state_dir(const char *dir, char *err, size_t errlen)
 /* The remote-configuration settings; netd reads the files they name. */
 static void
 setup_remote(const struct lp_conf *conf, Lockprobe__NetdSetup *setup,
-    char tags[][CONF_MAX_TAG + 1], char *tagp[], char *host, size_t hostlen)
+    char *tagp[], char *host, size_t hostlen)
 {
 	size_t	i;
 
@@ -146,10 +147,9 @@ setup_remote(const struct lp_conf *conf, Lockprobe__NetdSetup *setup,
 	setup->poll_interval_sec = conf->poll_interval;
 	setup->has_poll_backoff_max_sec = 1;
 	setup->poll_backoff_max_sec = conf->poll_backoff_max;
-	setup->n_host_tags = conf_split_tags(conf->host_tags, tags,
-	    CONF_MAX_TAGS);
+	setup->n_host_tags = conf->host_tags.n;
 	for (i = 0; i < setup->n_host_tags; i++)
-		tagp[i] = tags[i];
+		tagp[i] = (char *)(uintptr_t)conf->host_tags.w[i];
 	setup->host_tags = tagp;
 	/* the host name for host-scoped targets, so netd need not ask */
 	if (gethostname(host, hostlen) == 0) {
@@ -169,7 +169,7 @@ send_setup(struct privd *pd, uid_t uid, gid_t gid)
 	struct netd_child *nc = &pd->netd;
 	Lockprobe__Envelope env = LOCKPROBE__ENVELOPE__INIT;
 	Lockprobe__NetdSetup setup = LOCKPROBE__NETD_SETUP__INIT;
-	char tags[CONF_MAX_TAGS][CONF_MAX_TAG + 1], *tagp[CONF_MAX_TAGS];
+	char *tagp[CONF_MAX_TAGS];
 	char host[256];
 
 	setup.protocol_version =
@@ -184,7 +184,7 @@ send_setup(struct privd *pd, uid_t uid, gid_t gid)
 	setup.log_level = pd->verbose > 0 ? LOG_DEBUG : pd->conf.log_level;
 	setup.has_metrics = 1;
 	setup.metrics = pd->metrics_fd != -1;
-	setup_remote(&pd->conf, &setup, tags, tagp, host, sizeof(host));
+	setup_remote(&pd->conf, &setup, tagp, host, sizeof(host));
 	env.id = ipc_next_id(&nc->ipc);
 	env.body_case = LOCKPROBE__ENVELOPE__BODY_NETD_SETUP;
 	env.netd_setup = &setup;
@@ -295,7 +295,7 @@ netd_start(struct privd *pd)
 	nc->starts++;
 	nc->state = NETD_STARTING;
 	nc->heartbeat_id = 0;
-	clock_gettime(CLOCK_MONOTONIC, &nc->started);
+	nc->started = monotonic_ns();
 	nc->last_ack = nc->started;
 	ipc_init(&nc->ipc, fds[0], "netd");
 	send_setup(pd, pw->pw_uid, pw->pw_gid);
@@ -346,7 +346,7 @@ netd_reaped(struct privd *pd, pid_t pid, int status)
 		return;
 	}
 	describe_status(status, how, sizeof(how));
-	ran = timespec_elapsed(&nc->started);
+	ran = elapsed_sec(nc->started);
 	close_channel(nc);
 	event_del(nc->heartbeat_ev);
 	nc->pid = -1;
@@ -443,10 +443,8 @@ send_heartbeat(struct privd *pd)
 	struct netd_child *nc = &pd->netd;
 	Lockprobe__Envelope env = LOCKPROBE__ENVELOPE__INIT;
 	Lockprobe__Heartbeat hb = LOCKPROBE__HEARTBEAT__INIT;
-	struct timespec now;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	hb.sent_usec = (uint64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+	hb.sent_usec = monotonic_ns() / 1000;
 	env.id = ipc_next_id(&nc->ipc);
 	env.body_case = LOCKPROBE__ENVELOPE__BODY_HEARTBEAT;
 	env.heartbeat = &hb;
@@ -468,14 +466,14 @@ on_heartbeat(evutil_socket_t fd, short events, void *arg)
 	(void)events;
 	switch (nc->state) {
 	case NETD_STARTING:
-		if (timespec_elapsed(&nc->started) > pd->conf.heartbeat_timeout) {
+		if (elapsed_sec(nc->started) > pd->conf.heartbeat_timeout) {
 			snprintf(why, sizeof(why), "did not say hello within "
 			    "%u s", pd->conf.heartbeat_timeout);
 			kill_netd(pd, why);
 		}
 		break;
 	case NETD_RUNNING:
-		if (timespec_elapsed(&nc->last_ack) > pd->conf.heartbeat_timeout) {
+		if (elapsed_sec(nc->last_ack) > pd->conf.heartbeat_timeout) {
 			snprintf(why, sizeof(why), "has not answered heartbeats "
 			    "for %u s", pd->conf.heartbeat_timeout);
 			kill_netd(pd, why);
@@ -530,7 +528,7 @@ handle_hello(struct privd *pd, const Lockprobe__Envelope *env)
 		log_warnx("netd says it is pid %u, but it is pid %ld",
 		    h->pid, (long)nc->pid);
 	nc->state = NETD_RUNNING;
-	clock_gettime(CLOCK_MONOTONIC, &nc->last_ack);
+	nc->last_ack = monotonic_ns();
 	log_info("netd (pid %ld) is up: protocol %u", (long)nc->pid,
 	    h->protocol_version);
 	if (nc->probe_kind != 0)
@@ -541,7 +539,6 @@ static void
 handle_heartbeat_ack(struct privd *pd, const Lockprobe__Envelope *env)
 {
 	struct netd_child *nc = &pd->netd;
-	struct timespec now;
 	uint64_t now_usec;
 
 	if (nc->state != NETD_RUNNING || env->id == 0 ||
@@ -552,9 +549,8 @@ handle_heartbeat_ack(struct privd *pd, const Lockprobe__Envelope *env)
 	}
 	nc->heartbeat_id = 0;
 	nc->heartbeats_acked++;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	nc->last_ack = now;
-	now_usec = (uint64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+	nc->last_ack = monotonic_ns();
+	now_usec = nc->last_ack / 1000;
 	log_debug("heartbeat %llu answered by netd (pid %ld) in %llu us",
 	    (unsigned long long)env->id, (long)nc->pid,
 	    (unsigned long long)(now_usec - env->heartbeat_ack->sent_usec));
@@ -567,13 +563,13 @@ handle_log_line(struct privd *pd, const Lockprobe__Envelope *env)
 	struct netd_child *nc = &pd->netd;
 	const Lockprobe__LogLine *l = env->log_line;
 	char line[sizeof("netd: ") + NETD_LOG_MAX];
-	struct timespec now;
+	uint64_t now;
 	double secs;
 	int priority;
 	size_t i;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	secs = timespec_elapsed(&nc->log_refill);
+	now = monotonic_ns();
+	secs = (double)(now - nc->log_refill) / 1e9;
 	nc->log_refill = now;
 	nc->log_tokens += secs * NETD_LOG_RATE;
 	if (nc->log_tokens > NETD_LOG_BURST)

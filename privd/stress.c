@@ -21,7 +21,7 @@
 #include <bpf/libbpf.h>
 
 #include "assets.h"
-#include "bpfutil.h"
+#include "clock.h"
 #include "stress.h"
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wcast-qual"

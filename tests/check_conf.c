@@ -83,7 +83,7 @@ assert_conf_eq(const struct lp_conf *a, const struct lp_conf *b)
 	ck_assert_str_eq(a->repository_proxy, b->repository_proxy);
 	ck_assert_uint_eq(a->poll_interval, b->poll_interval);
 	ck_assert_uint_eq(a->poll_backoff_max, b->poll_backoff_max);
-	ck_assert_str_eq(a->host_tags, b->host_tags);
+	assert_words_eq(&a->host_tags, &b->host_tags);
 	ck_assert_int_eq(a->lockstat_expiry, b->lockstat_expiry);
 	ck_assert_int_eq(a->netd_expiry, b->netd_expiry);
 	ck_assert_int_eq(a->collector_enabled, b->collector_enabled);
@@ -163,8 +163,7 @@ END_TEST
 
 START_TEST(test_remote_good)
 {
-	struct lp_conf	conf;
-	char		tags[CONF_MAX_TAGS][CONF_MAX_TAG + 1];
+	struct lp_conf	conf, other;
 
 	ck_assert_int_eq(parse("repository-url http://127.0.0.1:8080/repo\n"
 	    "trusted-root /etc/lockprobe/root.json\n"
@@ -179,13 +178,20 @@ START_TEST(test_remote_good)
 	ck_assert_str_eq(conf.repository_proxy, "http://proxy:3128");
 	ck_assert_uint_eq(conf.poll_interval, 1);
 	ck_assert_int_eq(conf.lockstat_expiry, EXPIRY_REVERT);
-	ck_assert_uint_eq(conf_split_tags(conf.host_tags, tags,
-	    CONF_MAX_TAGS), 3);
-	ck_assert_str_eq(tags[0], "db");
-	ck_assert_str_eq(tags[1], "eu-1");
-	ck_assert_str_eq(tags[2], "a.b_c");
-	ck_assert_uint_eq(conf_split_tags(conf.host_tags, tags, 2), 2);
-	ck_assert_uint_eq(conf_split_tags("", tags, CONF_MAX_TAGS), 0);
+	ck_assert_uint_eq(conf.host_tags.n, 3);
+	ck_assert_str_eq(conf.host_tags.w[0], "db");
+	ck_assert_str_eq(conf.host_tags.w[1], "eu-1");
+	ck_assert_str_eq(conf.host_tags.w[2], "a.b_c");
+	/* blanks separate tags as commas do; order counts */
+	ck_assert_int_eq(parse("host-tags \" db  eu-1,\ta.b_c \"\n", &other),
+	    0);
+	ck_assert_int_eq(conf_words_equal(&conf.host_tags, &other.host_tags),
+	    1);
+	ck_assert_int_eq(parse("host-tags eu-1,db,a.b_c\n", &other), 0);
+	ck_assert_int_eq(conf_words_equal(&conf.host_tags, &other.host_tags),
+	    0);
+	ck_assert_int_eq(parse("host-tags \"\"\n", &other), 0);
+	ck_assert_uint_eq(other.host_tags.n, 0);
 	ck_assert_int_eq(parse("repository-url https://r.example/\n"
 	    "trusted-root /root.json\n"
 	    "repository-ca-file /etc/lockprobe/ca.pem\n"
@@ -357,6 +363,9 @@ START_TEST(test_good_values)
 	ck_assert_int_eq(parse("heartbeat-interval 14\n", &conf), 0);
 }
 END_TEST
+
+#define TAGS	"up to 16 tags, each 1-32 characters of a-z, 0-9, '.', '_' " \
+		"and '-', separated by commas or blanks"
 
 static const struct {
 	const char	*text;
@@ -578,18 +587,13 @@ static const struct {
 	    NAME ":1: poll-backoff-max: 3600 seconds is less than "
 	    "poll-interval (7200 seconds); raise poll-backoff-max or lower "
 	    "poll-interval\n" },
-	{ "host-tags db,,x\n",
-	    NAME ":1: host-tags: 'db,,x': an empty tag; expected \"\" or up "
-	    "to 16 tags separated by commas, each 1-32 characters of a-z, "
-	    "0-9, '.', '_' and '-'\n" },
+	{ "host-tags db,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+	    NAME ":1: host-tags: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' is not "
+	    "valid; expected " TAGS "\n" },
 	{ "host-tags DB\n",
-	    NAME ":1: host-tags: 'DB': a tag with a character other than a-z, "
-	    "0-9, '.', '_' and '-'; expected \"\" or up to 16 tags separated "
-	    "by commas, each 1-32 characters of a-z, 0-9, '.', '_' and '-'\n" },
+	    NAME ":1: host-tags: 'DB' is not valid; expected " TAGS "\n" },
 	{ "host-tags a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q\n",
-	    NAME ":1: host-tags: 'a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q': more "
-	    "than 16 tags; expected \"\" or up to 16 tags separated by "
-	    "commas, each 1-32 characters of a-z, 0-9, '.', '_' and '-'\n" },
+	    NAME ":1: host-tags: more than 16 words; list at most 16\n" },
 	{ "lockstat-on-expiry drop\n",
 	    NAME ":1: lockstat-on-expiry: 'drop' is not one of keep, revert\n" },
 	/* Collector settings. */
@@ -892,7 +896,9 @@ START_TEST(test_print_roundtrip)
 	    "https://repo.example/lockprobe/");
 	(void)snprintf(conf.trusted_root, sizeof(conf.trusted_root),
 	    "/etc/lockprobe/root.json");
-	(void)snprintf(conf.host_tags, sizeof(conf.host_tags), "db,eu-1");
+	conf.host_tags.n = 2;
+	(void)snprintf(conf.host_tags.w[0], CONF_WORD_LEN, "db");
+	(void)snprintf(conf.host_tags.w[1], CONF_WORD_LEN, "eu-1");
 	conf.poll_interval = 60;
 	conf.lockstat_expiry = EXPIRY_REVERT;
 	conf.collector_enabled = 0;

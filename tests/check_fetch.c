@@ -120,6 +120,25 @@ run_with(const struct fetch_ctx_opts *co, const struct fetch_opts *o,
 		    "error '%s' does not name the URL", out->errmsg);
 }
 
+/* A context made with co refuses to start an https:// fetch, saying want. */
+static void
+assert_https_refused(struct event_base *base,
+    const struct fetch_ctx_opts *co, const struct fetch_opts *o,
+    const char *want)
+{
+	struct fetch_ctx *ctx;
+	struct outcome out;
+	char err[256];
+
+	memset(&out, 0, sizeof(out));
+	ck_assert_ptr_nonnull(ctx = fetch_ctx_new(base, co, err,
+	    sizeof(err)));
+	ck_assert_ptr_null(fetch_start(ctx, "https://good.test/ok", o,
+	    on_result, &out, err, sizeof(err)));
+	ck_assert_msg(strstr(err, want) != NULL, "%s", err);
+	fetch_ctx_free(ctx);
+}
+
 static void
 run(int port, const char *fmt, struct outcome *out)
 {
@@ -524,7 +543,6 @@ START_TEST(test_proxy)
 	struct fetch_opts o;
 	struct outcome out;
 	struct event_base *base;
-	struct fetch_ctx *ctx;
 	char proxy[64], err[256];
 
 	ctx_defaults(&co, "ca.pem");
@@ -541,12 +559,7 @@ START_TEST(test_proxy)
 	    "%s", out.body);
 
 	ck_assert_ptr_nonnull(base = event_base_new());
-	ck_assert_ptr_nonnull(ctx = fetch_ctx_new(base, &co, err,
-	    sizeof(err)));
-	ck_assert_ptr_null(fetch_start(ctx, "https://good.test/ok", &o,
-	    on_result, &out, err, sizeof(err)));
-	ck_assert_msg(strstr(err, "CONNECT") != NULL, "%s", err);
-	fetch_ctx_free(ctx);
+	assert_https_refused(base, &co, &o, "CONNECT");
 
 	co.proxy = "https://127.0.0.1:3128";
 	ck_assert_ptr_null(fetch_ctx_new(base, &co, err, sizeof(err)));
@@ -562,8 +575,6 @@ START_TEST(test_http_only)
 	struct fetch_opts o;
 	struct outcome out;
 	struct event_base *base;
-	struct fetch_ctx *ctx;
-	char err[256];
 
 	ctx_defaults(&co, "ca.pem");
 	co.http_only = 1;
@@ -572,12 +583,7 @@ START_TEST(test_http_only)
 	run_with(&co, &o, http_port, "http://127.0.0.1:%d/ok", &out);
 	ck_assert_msg(out.status == FETCH_OK, "%s", out.errmsg);
 	ck_assert_ptr_nonnull(base = event_base_new());
-	ck_assert_ptr_nonnull(ctx = fetch_ctx_new(base, &co, err,
-	    sizeof(err)));
-	ck_assert_ptr_null(fetch_start(ctx, "https://good.test/ok", &o,
-	    on_result, &out, err, sizeof(err)));
-	ck_assert_msg(strstr(err, "HTTPS was not set up") != NULL, "%s", err);
-	fetch_ctx_free(ctx);
+	assert_https_refused(base, &co, &o, "HTTPS was not set up");
 	event_base_free(base);
 }
 END_TEST

@@ -60,6 +60,7 @@ fixture(void)
 	cal.classes = obs_ptrs;
 	cal.n_classes = 2;
 	st.calibration = &cal;
+	st.n_assets = 0;
 	ns.remote = NULL;
 
 	for (i = 0; i < 4; i++) {
@@ -316,6 +317,38 @@ START_TEST(test_health)
 }
 END_TEST
 
+/* Every outcome of every asset is a sample of its own. */
+START_TEST(test_assets)
+{
+	Lockprobe__AssetStatus a = LOCKPROBE__ASSET_STATUS__INIT, *ap = &a;
+
+	fixture();
+	a.name = (char *)"kread.bpf.o";
+	a.last_outcome = (char *)"verifier_error";
+	a.loaded = 1;
+	a.btf_not_found = 2;
+	a.read_error = 3;
+	a.hash_mismatch = 4;
+	a.verifier_error = 5;
+	st.assets = &ap;
+	st.n_assets = 1;
+	render(0);
+	assert_line("lockprobe_asset_loads_total{asset=\"kread.bpf.o\","
+	    "outcome=\"loaded\"} 1");
+	assert_line("lockprobe_asset_loads_total{asset=\"kread.bpf.o\","
+	    "outcome=\"btf_not_found\"} 2");
+	assert_line("lockprobe_asset_loads_total{asset=\"kread.bpf.o\","
+	    "outcome=\"read_error\"} 3");
+	assert_line("lockprobe_asset_loads_total{asset=\"kread.bpf.o\","
+	    "outcome=\"hash_mismatch\"} 4");
+	assert_line("lockprobe_asset_loads_total{asset=\"kread.bpf.o\","
+	    "outcome=\"verifier_error\"} 5");
+	assert_line("lockprobe_asset_loaded{asset=\"kread.bpf.o\"} 0");
+	assert_promtool_accepts();
+	st.n_assets = 0;
+}
+END_TEST
+
 int
 main(void)
 {
@@ -329,6 +362,7 @@ main(void)
 	tcase_add_test(tc, test_hostile_names);
 	tcase_add_test(tc, test_remote);
 	tcase_add_test(tc, test_health);
+	tcase_add_test(tc, test_assets);
 	suite_add_tcase(s, tc);
 	failed = test_run_suite(s);
 	free(rendered);

@@ -10,77 +10,16 @@
 import json
 import os
 import select
-import socket
-import struct
 import sys
 
-MAGIC = 0x4C505231
-ENV_STATUS_REQUEST, ENV_STATUS_REPLY = 17, 18
-ENV_CONFIG_APPLY, ENV_CONFIG_APPLY_REPLY = 30, 31
-ENV_REWALK_REQUEST, ENV_REWALK_REPLY = 32, 33
-ENV_STATS_REQUEST, ENV_STATS_REPLY = 21, 22
-
-
-def varint(n):
-    out = b""
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out += bytes([b | 0x80])
-        else:
-            return out + bytes([b])
-
-
-def field_varint(num, value):
-    return varint(num << 3) + varint(value)
-
-
-def field_bytes(num, data):
-    if isinstance(data, str):
-        data = data.encode()
-    return varint((num << 3) | 2) + varint(len(data)) + data
-
-
-def frame(payload):
-    return struct.pack(">II", MAGIC, len(payload)) + payload
-
-
-def read_varint(buf, i):
-    shift = value = 0
-    while True:
-        b = buf[i]
-        i += 1
-        value |= (b & 0x7F) << shift
-        shift += 7
-        if not b & 0x80:
-            return value, i
-
-
-def parse(buf):
-    """Fields of a message: {number: [varint or bytes, ...]}."""
-    fields, i = {}, 0
-    while i < len(buf):
-        key, i = read_varint(buf, i)
-        num, wire = key >> 3, key & 7
-        if wire == 0:
-            value, i = read_varint(buf, i)
-        elif wire == 2:
-            n, i = read_varint(buf, i)
-            value = bytes(buf[i:i + n])
-            i += n
-        elif wire == 1:
-            value, i = buf[i:i + 8], i + 8
-        elif wire == 5:
-            value, i = buf[i:i + 4], i + 4
-        else:
-            raise ValueError("wire type %d" % wire)
-        fields.setdefault(num, []).append(value)
-    return fields
-
-
-def one(fields, num, default=None):
-    return fields[num][-1] if num in fields else default
+sys.dont_write_bytecode = True  # nothing written into the source tree
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+from ipc_wire import (ENV_CONFIG_APPLY, ENV_CONFIG_APPLY_REPLY,  # noqa: E402
+                      ENV_REWALK_REQUEST, ENV_REWALK_REPLY,
+                      ENV_STATS_REQUEST, ENV_STATS_REPLY,
+                      ENV_STATUS_REQUEST, ENV_STATUS_REPLY, MAX_DATAGRAM,
+                      answer_heartbeat, envelope, field_bytes, field_varint,
+                      frame, one, parse, start)
 
 
 def settings_msg(c):
@@ -154,12 +93,7 @@ def answer(body_num, body):
 
 def main():
     cmd_path, out_path = sys.argv[1], sys.argv[2]
-    s = socket.socket(fileno=3)
-    s.setblocking(True)
-    s.recv(70000)  # the setup
-    hello = (field_varint(1, 2) + field_bytes(2, "config-netd") +
-             field_varint(3, os.getpid()))
-    s.send(frame(field_varint(1, 1) + field_bytes(11, hello)))
+    s, _ = start("config-netd")
     cmds = os.open(cmd_path, os.O_RDWR)  # never sees EOF
     pending, next_id, line = {}, 100, b""
     out = open(out_path, "a")
@@ -172,19 +106,15 @@ def main():
                 num, body = request(json.loads(text))
                 next_id += 1
                 pending[next_id] = True
-                s.send(frame(field_varint(1, next_id) +
-                             field_bytes(num, body)))
+                s.send(frame(envelope(next_id, num, body)))
         if s in ready:
-            data = s.recv(70000)
+            data = s.recv(MAX_DATAGRAM)
             if not data:
                 return
             env = parse(data[8:])
-            env_id = one(env, 1, 0)
-            if 12 in env:  # heartbeat: echo its id and time
-                hb = parse(one(env, 12))
-                ack = field_varint(1, one(hb, 1, 0))
-                s.send(frame(field_varint(1, env_id) + field_bytes(13, ack)))
+            if answer_heartbeat(s, env):
                 continue
+            env_id = one(env, 1, 0)
             if env_id not in pending:
                 continue
             del pending[env_id]

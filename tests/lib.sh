@@ -83,6 +83,39 @@ require_root() {
 	id "$NETD_USER" >/dev/null 2>&1 || skip "needs the user $NETD_USER"
 }
 
+# require_bpftool: bpftool on PATH (Debian keeps it in /usr/sbin), or skip.
+require_bpftool() {
+	command -v bpftool >/dev/null || PATH=$PATH:/usr/sbin:/sbin
+	command -v bpftool >/dev/null || skip "needs bpftool"
+}
+
+# mount_bpffs: a bpf file system at $T/bpffs (after setup_test) to pin the
+# test's own maps in; unmounted at exit, which frees the maps.
+mount_bpffs() {
+	mkdir "$T/bpffs" || fail "mkdir $T/bpffs"
+	mount -t bpf bpf "$T/bpffs" || skip "cannot mount a bpf file system"
+	trap 'umount "$T/bpffs" 2>/dev/null; cleanup' EXIT
+}
+
+# setup_map_test [CONF-LINE...]: setup_test for a test that makes BPF maps
+# of its own: root, bpftool, python3 (to read bpftool's JSON) and a bpffs.
+setup_map_test() {
+	require_root
+	require_bpftool
+	command -v python3 >/dev/null || skip "needs python3"
+	setup_test "$@"
+	mount_bpffs
+}
+
+# pin_map NAME TYPE [KEY-SIZE [ENTRIES]]: create a map called NAME (key 4
+# and 64 entries unless given, value 8) pinned at $T/bpffs/NAME; print its id.
+pin_map() {
+	bpftool map create "$T/bpffs/$1" type "$2" key "${3:-4}" value 8 \
+	    entries "${4:-64}" name "$1" || fail "bpftool map create $1"
+	bpftool -j map show pinned "$T/bpffs/$1" |
+	    python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])'
+}
+
 # setup_test: a private directory, and a configuration with the given
 # extra lines appended (later keys must not repeat earlier ones).
 setup_test() {

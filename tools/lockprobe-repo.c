@@ -710,6 +710,55 @@ publish_delegated(const char *role, json_t *s)
 	publish_snapshot();
 }
 
+/* Publish s, the metadata a target was added to or removed from. */
+static void
+publish_signer(const char *role, const char *signer, json_t *s)
+{
+	if (role != NULL)
+		publish_delegated(signer, s);
+	else
+		publish_targets(s);
+}
+
+/* Targets metadata listing no target yet. */
+static json_t *
+empty_targets(void)
+{
+	json_t	*s;
+
+	s = new_signed("targets", 0, EXPIRE_TARGETS);
+	json_object_set_new(s, "targets", json_object());
+	return s;
+}
+
+/*
+ * A delegated role (or hash bin) signed again after targets changed its
+ * keys or threshold: a new version of its metadata, or its first.
+ */
+static json_t *
+resign_delegated(const char *role, const json_t *targets)
+{
+	json_t	*s;
+
+	if ((s = read_signed(role)) == NULL)
+		s = empty_targets();
+	bump(s, EXPIRE_TARGETS);
+	sign_role(role, s, targets, 1);
+	return s;
+}
+
+static json_t *
+string_array(const char *const v[], size_t n)
+{
+	json_t	*a;
+	size_t	 i;
+
+	a = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
 /* --- commands ------------------------------------------------------------------- */
 
 static void
@@ -754,8 +803,7 @@ cmd_init(void)
 	free(text);
 	clear_signers(&sg);
 	json_decref(s);
-	s = new_signed("targets", 0, EXPIRE_TARGETS);
-	json_object_set_new(s, "targets", json_object());
+	s = empty_targets();
 	publish_targets(s);
 	json_decref(s);
 }
@@ -861,8 +909,8 @@ cmd_add(int argc, char *argv[])
 	char		 hex[2 * crypto_hash_sha256_BYTES + 1];
 	char		 signer[MAX_ROLE_NAME + 16];
 	char		*data, *dir, *name, *path, e[256];
-	json_t		*s, *info, *custom, *a, *v;
-	size_t		 nh = 0, nt = 0, len, i;
+	json_t		*s, *info, *custom, *v;
+	size_t		 nh = 0, nt = 0, len;
 	int		 ch;
 
 	optind = 1;
@@ -912,26 +960,17 @@ cmd_add(int argc, char *argv[])
 	info = fileinfo(data, len);
 	if (nh > 0 || nt > 0) {
 		custom = json_object();
-		if (nh > 0) {
-			a = json_array();
-			for (i = 0; i < nh; i++)
-				json_array_append_new(a, json_string(hosts[i]));
-			json_object_set_new(custom, "hosts", a);
-		}
-		if (nt > 0) {
-			a = json_array();
-			for (i = 0; i < nt; i++)
-				json_array_append_new(a, json_string(tags[i]));
-			json_object_set_new(custom, "tags", a);
-		}
+		if (nh > 0)
+			json_object_set_new(custom, "hosts",
+			    string_array(hosts, nh));
+		if (nt > 0)
+			json_object_set_new(custom, "tags",
+			    string_array(tags, nt));
 		json_object_set_new(info, "custom", custom);
 	}
 	json_object_set_new(json_object_get(s, "targets"), argv[0], info);
 	printf("%s: %zu bytes, sha256 %s\n", argv[0], len, hex);
-	if (role != NULL)
-		publish_delegated(signer, s);
-	else
-		publish_targets(s);
+	publish_signer(role, signer, s);
 	json_decref(s);
 	free(name);
 	free(path);
@@ -964,10 +1003,7 @@ cmd_remove(int argc, char *argv[])
 	if (json_object_del(json_object_get(s, "targets"), argv[0]) != 0)
 		errx(1, "%s lists no target \"%s\"", signer, argv[0]);
 	/* The file stays: clients on the previous snapshot may fetch it. */
-	if (role != NULL)
-		publish_delegated(signer, s);
-	else
-		publish_targets(s);
+	publish_signer(role, signer, s);
 	json_decref(s);
 }
 
@@ -1141,8 +1177,8 @@ cmd_delegate(int argc, char *argv[])
 {
 	const char	*paths[MAX_LIST], *role;
 	json_int_t	 threshold = 1;
-	json_t		*targets, *dl, *entry, *pa, *keyids, *s, *old;
-	int		 ch, terminating = 0, np = 0, i;
+	json_t		*targets, *dl, *entry, *keyids, *s, *old;
+	int		 ch, terminating = 0, np = 0;
 
 	optind = 1;
 	while ((ch = getopt(argc, argv, "p:t:x")) != -1) {
@@ -1182,12 +1218,9 @@ cmd_delegate(int argc, char *argv[])
 	}
 	keyids = named_keys(argv + 1, argc - 1, threshold,
 	    json_object_get(dl, "keys"));
-	pa = json_array();
-	for (i = 0; i < np; i++)
-		json_array_append_new(pa, json_string(paths[i]));
 	entry = json_pack("{s:s, s:o, s:I, s:b, s:o}", "name", role, "keyids",
 	    keyids, "threshold", threshold, "terminating", terminating,
-	    "paths", pa);
+	    "paths", string_array(paths, (size_t)np));
 	if ((old = delegation_of(targets, role)) != NULL)
 		json_object_update(old, entry);
 	else
@@ -1195,12 +1228,7 @@ cmd_delegate(int argc, char *argv[])
 	json_decref(entry);
 	prune_keys(json_object_get(dl, "keys"), json_object_get(dl, "roles"),
 	    1);
-	if ((s = read_signed(role)) == NULL) {
-		s = new_signed("targets", 0, EXPIRE_TARGETS);
-		json_object_set_new(s, "targets", json_object());
-	}
-	bump(s, EXPIRE_TARGETS);
-	sign_role(role, s, targets, 1);
+	s = resign_delegated(role, targets);
 	printf("%s version %lld: %d keys, threshold %lld, %d paths%s\n", role,
 	    (long long)version_of(s), argc - 1, (long long)threshold, np,
 	    terminating ? ", terminating" : "");
@@ -1220,7 +1248,7 @@ cmd_bins(int argc, char *argv[])
 {
 	struct tuf_succinct	 sr;
 	json_int_t		 threshold = 1;
-	json_t			*targets, *dl, *keys, *keyids, *old, *s;
+	json_t			*targets, *dl, *keys, *keyids, *old;
 	const char		*prefix;
 	char			 bin[MAX_ROLE_NAME + 16], *end;
 	long			 bits = 0;
@@ -1271,13 +1299,7 @@ cmd_bins(int argc, char *argv[])
 	bins_of(targets, &sr);
 	for (i = 0; i < (size_t)1 << bits; i++) {
 		tuf_succinct_bin_name(&sr, (uint32_t)i, bin, sizeof(bin));
-		if ((s = read_signed(bin)) == NULL) {
-			s = new_signed("targets", 0, EXPIRE_TARGETS);
-			json_object_set_new(s, "targets", json_object());
-		}
-		bump(s, EXPIRE_TARGETS);
-		sign_role(bin, s, targets, 1);
-		json_decref(s);
+		json_decref(resign_delegated(bin, targets));
 	}
 	printf("%ld hash bins %s-*: %d keys, threshold %lld\n", 1L << bits,
 	    prefix, argc - 1, (long long)threshold);
@@ -1297,12 +1319,24 @@ list_targets(const json_t *s)
 		    json_object_get(json_object_get(v, "hashes"), "sha256")));
 }
 
+/* The targets a delegated role or hash bin lists. */
+static void
+list_delegated(const char *what, const char *role)
+{
+	json_t	*s;
+
+	if ((s = read_signed(role)) == NULL)
+		errx(1, "%s %s: no metadata", what, role);
+	list_targets(s);
+	json_decref(s);
+}
+
 static void
 cmd_list(void)
 {
 	struct tuf_succinct sr;
 	const char	*role;
-	json_t		*s, *r, *p, *d;
+	json_t		*s, *r, *p;
 	char		 bin[MAX_ROLE_NAME + 16];
 	size_t		 i, j;
 
@@ -1322,10 +1356,7 @@ cmd_list(void)
 		json_array_foreach(json_object_get(r, "paths"), j, p)
 			printf(" %s", json_string_value(p));
 		putchar('\n');
-		if ((d = read_signed(role)) == NULL)
-			errx(1, "role %s: no metadata", role);
-		list_targets(d);
-		json_decref(d);
+		list_delegated("role", role);
 	}
 	if ((r = bins_of(s, &sr)) != NULL) {
 		printf("hash bins %s: %u bits, threshold %lld of %zu keys\n",
@@ -1336,10 +1367,7 @@ cmd_list(void)
 		for (i = 0; i < (size_t)1 << sr.bit_length; i++) {
 			tuf_succinct_bin_name(&sr, (uint32_t)i, bin,
 			    sizeof(bin));
-			if ((d = read_signed(bin)) == NULL)
-				errx(1, "hash bin %s: no metadata", bin);
-			list_targets(d);
-			json_decref(d);
+			list_delegated("hash bin", bin);
 		}
 	}
 	json_decref(s);

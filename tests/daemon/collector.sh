@@ -3,14 +3,7 @@
 # walked with hash-checked assets, a map created after start found by the
 # re-walk and a destroyed one gone, all visible in lockprobectl status.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-require_root
-command -v bpftool >/dev/null || PATH=$PATH:/usr/sbin:/sbin
-command -v bpftool >/dev/null || skip "needs bpftool"
-command -v python3 >/dev/null || skip "needs python3"
-setup_test "rewalk-interval 1"
-mkdir "$T/bpffs"
-mount -t bpf bpf "$T/bpffs" || skip "cannot mount a bpf file system"
-trap 'umount "$T/bpffs" 2>/dev/null; cleanup' EXIT
+setup_map_test "rewalk-interval 1"
 ctl() { "$LOCKPROBECTL" -s "$T/ctl.sock" "$@"; }
 
 # map_seen ID: the last walk lists that map id (1) or not (0)
@@ -27,8 +20,7 @@ grep -q "^BPF asset ksym.bpf.o: loaded" "$T/status" || fail "ksym asset not load
 log_has "map walk 1: [0-9]* maps" || fail "no first walk in the log"
 ok "kernel symbols and first walk: $(grep -m1 'map walk' "$T/status")"
 
-bpftool map create "$T/bpffs/lp_walk" type hash key 4 value 8 entries 128 name lp_walk_test || fail "bpftool map create"
-id=$(bpftool -j map show pinned "$T/bpffs/lp_walk" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+id=$(pin_map lp_walk_test hash 4 128)
 w=$(walk_count)
 wait_for 10 "a walk after the map was created" sh -c "[ \$('$LOCKPROBECTL' -s '$T/ctl.sock' -j status | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"collector\"][\"walks\"])') -gt $((w + 1)) ]"
 log_has "map walk [0-9]*: [0-9]* maps now" || fail "the re-walk did not notice the new map"
@@ -41,7 +33,7 @@ PY
 ok "map $id created after start was walked"
 
 before=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["collector"]["maps"])' "$T/st.json")
-rm "$T/bpffs/lp_walk"
+rm "$T/bpffs/lp_walk_test"
 wait_for 10 "the destroyed map to disappear" sh -c "[ \$('$LOCKPROBECTL' -s '$T/ctl.sock' -j status | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"collector\"][\"maps\"])') -lt $before ]"
 ok "destroyed map $id gone from the walk"
 finish

@@ -5,29 +5,16 @@
 # they came from and how many maps they leave out; lockprobectl rewalk
 # walks at once and finds a new map.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-require_root
-command -v bpftool >/dev/null || PATH=$PATH:/usr/sbin:/sbin
-command -v bpftool >/dev/null || skip "needs bpftool"
-command -v python3 >/dev/null || skip "needs python3"
-setup_test
-mkdir "$T/bpffs"
-mount -t bpf bpf "$T/bpffs" || skip "cannot mount a bpf file system"
-trap 'umount "$T/bpffs" 2>/dev/null; cleanup' EXIT
+setup_map_test
 ctl() { "$LOCKPROBECTL" -s "$T/ctl.sock" "$@"; }
 
 # names no other test uses: P_app_a (hash), P_app_b (lru_hash, excluded),
 # P_app_q (queue: not a listed type), P_other (not included)
 P=f$(od -An -N2 -tx2 /dev/urandom | tr -d ' ')
-mkmap() {
-	bpftool map create "$T/bpffs/$1" type "$2" key "$3" value 8 entries 64 \
-	    name "$1" || fail "bpftool map create $1"
-	bpftool -j map show pinned "$T/bpffs/$1" |
-	    python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])'
-}
-A=$(mkmap "${P}_app_a" hash 4)
-B=$(mkmap "${P}_app_b" lru_hash 4)
-Q=$(mkmap "${P}_app_q" queue 0)
-O=$(mkmap "${P}_other" hash 4)
+A=$(pin_map "${P}_app_a" hash 4)
+B=$(pin_map "${P}_app_b" lru_hash 4)
+Q=$(pin_map "${P}_app_q" queue 0)
+O=$(pin_map "${P}_other" hash 4)
 # tracked ID: 1 if lockprobectl stats has rows for the map
 tracked() {
 	ctl -j stats "$1" | python3 -c 'import json, sys
@@ -68,7 +55,7 @@ got=$(tracked "$A")$(tracked "$B")$(tracked "$Q")$(tracked "$O")
 [ "$got" = 1000 ] || fail "tracked (${P}_app_a, _app_b, _app_q, _other) = $got, want 1000"
 ok "only ${P}_app_a is tracked: excluded, other-type and not-included maps are left out"
 
-D=$(mkmap "${P}_app_d" lru_hash 4)
+D=$(pin_map "${P}_app_d" lru_hash 4)
 [ "$(tracked "$D")" = 0 ] || fail "map $D tracked before any walk saw it"
 ctl rewalk > "$T/rewalk" || fail "rewalk: $(cat "$T/rewalk")"
 grep -q "^map walk: [0-9]* maps, [0-9]* lock ranges, in [0-9.]* ms$" "$T/rewalk" || fail "rewalk said: $(cat "$T/rewalk")"

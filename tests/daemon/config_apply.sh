@@ -6,27 +6,14 @@
 # the programs' room reloads them; enabled false detaches them; a SIGHUP
 # reload keeps the remote fields; a ConfigApply without settings reverts.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-require_root
-command -v bpftool >/dev/null || PATH=$PATH:/usr/sbin:/sbin
-command -v bpftool >/dev/null || skip "needs bpftool"
-command -v python3 >/dev/null || skip "needs python3"
-setup_test
-mkdir "$T/bpffs"
-mount -t bpf bpf "$T/bpffs" || skip "cannot mount a bpf file system"
-trap 'umount "$T/bpffs" 2>/dev/null; cleanup' EXIT
+setup_map_test
 
 # maps with names no other test uses: P_app_a (hash), P_app_b (lru_hash),
 # P_tmp_c (hash)
 P=c$(od -An -N2 -tx2 /dev/urandom | tr -d ' ')
-mkmap() {
-	bpftool map create "$T/bpffs/$1" type "$2" key 4 value 8 entries 64 \
-	    name "$1" || fail "bpftool map create $1"
-	bpftool -j map show pinned "$T/bpffs/$1" |
-	    python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])'
-}
-A=$(mkmap "${P}_app_a" hash)
-B=$(mkmap "${P}_app_b" lru_hash)
-C=$(mkmap "${P}_tmp_c" hash)
+A=$(pin_map "${P}_app_a" hash)
+B=$(pin_map "${P}_app_b" lru_hash)
+C=$(pin_map "${P}_tmp_c" hash)
 
 mkfifo "$T/cmd" || fail "mkfifo"
 : > "$T/out"
@@ -163,7 +150,7 @@ check "$st" 'a["settings"]["map_types"] == ["hash"] and a["settings"]["range_bud
 [ "$(tracked "$A")$(tracked "$B")$(tracked "$C")" = 100 ] || fail "revert: not lockprobe.conf's filters"
 ok "ConfigApply without settings reverts to lockprobe.conf"
 
-D=$(mkmap "${P}_app_d" hash)
+D=$(pin_map "${P}_app_d" hash)
 r=$(ask '{"op": "rewalk"}')
 check "$r" 'a["error"] is None and a["maps"] >= 3'
 [ "$(tracked "$D")" = 1 ] || fail "rewalk did not find map $D"

@@ -6,7 +6,10 @@
 require_root
 command -v python3 >/dev/null || skip "needs python3"
 setup_test
-cp "$top_srcdir/tests/fake_netd.py" "$T/fake-netd"
+cat > "$T/fake-netd" <<EOF
+#!/bin/sh
+exec /usr/bin/python3 $top_srcdir/tests/fake_netd.py
+EOF
 chmod 755 "$T/fake-netd"
 LP_NETD_PATH=$T/fake-netd write_conf "heartbeat-interval 1" "heartbeat-timeout 4" "log-level debug"
 start_daemon

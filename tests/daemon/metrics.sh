@@ -9,8 +9,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 require_root
 PY=/usr/bin/python3
-command -v bpftool >/dev/null || PATH=$PATH:/usr/sbin:/sbin
-command -v bpftool >/dev/null || skip "needs bpftool"
+require_bpftool
 command -v promtool >/dev/null || skip "needs promtool (Debian package prometheus)"
 $PY -c 'import prometheus_client' 2>/dev/null || skip "needs python3-prometheus-client"
 STRESS=$top_builddir/bench/lockprobe-stress
@@ -18,9 +17,7 @@ STRESS=$top_builddir/bench/lockprobe-stress
 CLIENT="$PY $top_srcdir/tests/metrics_client.py"
 PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 setup_test "rewalk-interval 1" "metrics-listen 127.0.0.1:$PORT"
-mkdir "$T/bpffs"
-mount -t bpf bpf "$T/bpffs" || skip "cannot mount a bpf file system"
-trap 'umount "$T/bpffs" 2>/dev/null; cleanup' EXIT
+mount_bpffs
 ctl() { "$LOCKPROBECTL" -s "$T/ctl.sock" "$@"; }
 scrape() { $CLIENT "$PORT" get /metrics > "$T/answer" && sed -n '2,$p' "$T/answer" > "$1" && head -n 1 "$T/answer"; }
 

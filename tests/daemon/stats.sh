@@ -4,16 +4,9 @@
 # of its own is attributed to that map, an untouched map shows no waits, and
 # a lock class this host cannot see reads "not observable", never 0.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-require_root
-command -v bpftool >/dev/null || PATH=$PATH:/usr/sbin:/sbin
-command -v bpftool >/dev/null || skip "needs bpftool"
-command -v python3 >/dev/null || skip "needs python3"
+setup_map_test "rewalk-interval 1"
 STRESS=$top_builddir/bench/lockprobe-stress
 [ -x "$STRESS" ] || fail "$STRESS is not built"
-setup_test "rewalk-interval 1"
-mkdir "$T/bpffs"
-mount -t bpf bpf "$T/bpffs" || skip "cannot mount a bpf file system"
-trap 'umount "$T/bpffs" 2>/dev/null; cleanup' EXIT
 ctl() { "$LOCKPROBECTL" -s "$T/ctl.sock" "$@"; }
 
 start_daemon
@@ -33,8 +26,7 @@ sleep_v=$(cut -d'|' -f2 "$T/verdicts" | xargs)
 ok "calibration: spinning locks $spin, sleeping locks $sleep_v"
 
 # an untouched map
-bpftool map create "$T/bpffs/lp_quiet" type hash key 4 value 8 entries 64 name lp_quiet || fail "bpftool"
-quiet=$(bpftool -j map show pinned "$T/bpffs/lp_quiet" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+quiet=$(pin_map lp_quiet hash)
 
 # real contention on a map of the stress helper's own, while it runs
 # (longer than the test needs, in a process group of its own: it and its
