@@ -117,8 +117,13 @@ grep -v -e '^#' -e '^[[:space:]]*$' /lp/guest-tests | while read -r name cmd; do
 	# shellcheck disable=SC2086 # cmd is a command line
 	# the output goes to the console as it comes (a kernel crash must
 	# not swallow it) and to a file for the LPFACT lines
+	# shell tests run under bash, as make check runs them (SH_LOG_COMPILER)
+	case ${cmd%% *} in
+	*.sh) shell=bash ;;
+	*) shell= ;;
+	esac
 	{
-		timeout "${LP_GUEST_TEST_TIMEOUT:-600}" ./$cmd < /dev/null 2>&1
+		timeout "${LP_GUEST_TEST_TIMEOUT:-600}" $shell ./$cmd < /dev/null 2>&1
 		echo $? > "/tmp/$name.rc"
 	} | tee "/tmp/$name.out"
 	rc=$(cat "/tmp/$name.rc")

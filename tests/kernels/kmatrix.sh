@@ -141,8 +141,13 @@ echo "kmatrix: $name: $kpkg $kver (cached in $kdir)"
 # --- the initramfs -----------------------------------------------------------
 rm -rf "$WORK"
 ROOT=$WORK/root
-mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,etc,lib64,lp,proc,sys,dev,tmp,run} \
+# merged /usr as on Debian: host programs and libraries keep their paths,
+# and busybox --install (guest-init.sh) does not replace a host program
+mkdir -p "$ROOT"/usr/{bin,sbin,lib,lib64} "$ROOT"/{etc,lp,proc,sys,dev,tmp,run} \
     "$ROOT"/var/lib/lockprobe || fail "mkdir $ROOT"
+for d in bin sbin lib lib64; do
+	ln -s "usr/$d" "$ROOT/$d" || fail "ln $ROOT/$d"
+done
 
 # copy_libs FILE: the shared libraries FILE needs, and the dynamic loader,
 # at the paths ldd names (nothing for a static program or a script).
@@ -172,6 +177,8 @@ _lockprobe:x:101:
 nogroup:x:65534:
 EOF
 echo "127.0.0.1 localhost lp-guest" > "$ROOT/etc/hosts"
+# netd's resolver reads it at start (a loopback server: no network)
+echo "nameserver 127.0.0.1" > "$ROOT/etc/resolv.conf"
 {
 	echo "CI='${CI:-}'"
 	echo "top_builddir=/lp"
@@ -194,6 +201,50 @@ add_file() {
 	    copy_libs "$from"
 }
 
+# add_host_program NAME: the host's program NAME (Debian's, from the
+# system directories: not a shim of the user's PATH) at the same path in
+# the guest, with its libraries.
+add_host_program() {
+	local path
+	path=$(PATH=/usr/bin:/usr/sbin:/bin:/sbin command -v "$1") || return 1
+	mkdir -p "$ROOT$(dirname "$path")" &&
+	    cp -L "$path" "$ROOT$path" &&
+	    copy_libs "$path"
+}
+
+# add_python_modules MODULE...: the modules of the host's python3 that
+# importing MODULE... loads (and what python3 loads to start), with their
+# compiled forms and the extension modules' libraries.
+add_python_modules() {
+	local f
+	/usr/bin/python3 - "$@" > "$WORK/python-files" <<'PY' || return 1
+import importlib, importlib.util, os, sys
+for name in sys.argv[1:]:
+    importlib.import_module(name)
+files = set()
+for mod in list(sys.modules.values()):
+    f = getattr(mod, "__file__", None)
+    if not f:
+        continue
+    files.add(f)
+    if f.endswith(".py"):
+        files.add(importlib.util.cache_from_source(f))
+# codecs are looked up by name at run time
+enc = os.path.dirname(sys.modules["encodings"].__file__)
+for n in os.listdir(enc):
+    if n.endswith(".py"):
+        files.add(os.path.join(enc, n))
+for f in sorted(files):
+    if os.path.isfile(f):
+        print(f)
+PY
+	while read -r f; do
+		mkdir -p "$ROOT$(dirname "$f")" && cp -L "$f" "$ROOT$f" ||
+		    return 1
+		case $f in *.so) copy_libs "$f" || return 1 ;; esac
+	done < "$WORK/python-files"
+}
+
 tests=()
 while read -r tname tcmd; do
 	case $tname in
@@ -207,10 +258,22 @@ while read -r tname tcmd; do
 		done
 		continue
 		;;
+	=)	# programs of the host the guest tests need
+		for f in $tcmd; do
+			add_host_program "$f" ||
+			    skip "the guest tests need $f, which this host lacks"
+		done
+		continue
+		;;
+	python3)	# modules of the host's python3 they need
+		add_python_modules $tcmd ||
+		    fail "copying python3 modules ($tcmd) into the initramfs"
+		continue
+		;;
 	esac
 	tests+=("$tname")
 	prog=${tcmd%% *}
-	[ -x "$top_builddir/$prog" ] || [ -x "$top_srcdir/$prog" ] ||
+	[ -e "$top_builddir/$prog" ] || [ -e "$top_srcdir/$prog" ] ||
 	    fail "guest test $tname: $top_builddir/$prog is not built"
 	add_file "$prog" || fail "copying $prog into the initramfs"
 	echo "$tname $tcmd" >> "$ROOT/lp/guest-tests"
