@@ -331,6 +331,34 @@ spinning_class(uint32_t c)
 	    c == CT_CLASS_RWLOCK_WRITE;
 }
 
+/*
+ * Whether spin waits of this lock kind belong to a map of this type: the
+ * locks that BPF updates of one key (hash, LRU: the bucket, the element
+ * free lists) or pushes and pops (queue, stack) take.
+ */
+static int
+spin_kind_ok(uint32_t type, uint32_t kind)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+		return kind == MW_LOCK_HTAB_BUCKET ||
+		    kind == MW_LOCK_FREELIST_PCPU ||
+		    kind == MW_LOCK_FREELIST_GLOBAL;
+	case BPF_MAP_TYPE_LRU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+		return kind == MW_LOCK_HTAB_BUCKET ||
+		    kind == MW_LOCK_LRU_GLOBAL ||
+		    kind == MW_LOCK_LRU_LOCAL_PCPU ||
+		    kind == MW_LOCK_LRU_LIST_PCPU;
+	case BPF_MAP_TYPE_QUEUE:
+	case BPF_MAP_TYPE_STACK:
+		return kind == MW_LOCK_QUEUE_STACK;
+	default:
+		return 0;
+	}
+}
+
 static uint64_t
 spin_waits(const struct contention_stats *st, uint32_t id)
 {
@@ -397,6 +425,13 @@ START_TEST(test_spinning)
 			if (st.stats[j].map_id == m[i].id &&
 			    spinning_class(st.stats[j].lock_class)) {
 				plausible(&st.stats[j], m[i].name);
+				ck_assert_uint_eq(st.stats[j].map_type,
+				    m[i].type);
+				ck_assert_msg(spin_kind_ok(m[i].type,
+				    st.stats[j].kind), "%s (map %u): spin "
+				    "waits on %s, not a lock of this map type",
+				    m[i].name, m[i].id,
+				    mapwalk_lock_kind_name(st.stats[j].kind));
 				printf("    %s %s: %llu waits, max %.2f us\n",
 				    mapwalk_lock_kind_name(st.stats[j].kind),
 				    contention_class_name(

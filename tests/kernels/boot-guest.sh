@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034,SC2153,SC2154 # shared with kmatrix.sh
 # Sourced by kmatrix.sh for a kernel of the matrix: fetch the kernel
 # package (or take it from the cache), build the initramfs around
 # guest-init.sh and run-tests.sh with the host-built tests, and boot it

@@ -142,6 +142,7 @@ run_on_host() {
 		echo "$tname ${command[$tname]}"
 	done > "$WORK/host-tests"
 	boot0=$(date +%s.%N)
+	# shellcheck disable=SC2016 # expanded by that sh
 	(
 		cd "$top_builddir" &&
 		    export CI top_builddir top_srcdir LP_GUEST_TEST_TIMEOUT &&

@@ -1,4 +1,4 @@
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC2154 # the sourcing script sets them
 # Sourced with the tests file's path in tests_file and the report channel
 # open on descriptor 3: by guest-init.sh inside a kernel-matrix guest, and by
 # kmatrix.sh on the host for the host's row.  Records the kernel's
@@ -88,7 +88,6 @@ grep -v -e '^#' -e '^[[:space:]]*$' "$tests_file" | while read -r name cmd; do
 	report begin "$name"
 	echo "===== kmatrix: $name: $cmd"
 	t0=$(uptime_s)
-	# shellcheck disable=SC2086 # cmd is a command line
 	# the output goes to the console as it comes (a kernel crash must
 	# not swallow it) and to a file for the LPFACT lines
 	# shell tests run under bash, as make check runs them (SH_LOG_COMPILER)
@@ -99,6 +98,7 @@ grep -v -e '^#' -e '^[[:space:]]*$' "$tests_file" | while read -r name cmd; do
 	# a program of the build tree, or a script of the source tree
 	[ -e "./${cmd%% *}" ] && cmd=./$cmd || cmd=$top_srcdir/$cmd
 	{
+		# shellcheck disable=SC2086 # cmd is a command line
 		timeout "${LP_GUEST_TEST_TIMEOUT:-600}" $shell $cmd < /dev/null 2>&1
 		echo $? > "$out/$name.rc"
 	} | tee "$out/$name.out"
