@@ -24,8 +24,9 @@ hostname lp-guest
 
 # shellcheck source=/dev/null
 . /lp/guest.env
-# the guest runs under qemu's TCG: timings are looser (check_contention)
-export LP_EMULATED=1
+# the guest runs under qemu's TCG: timings are looser (check_contention),
+# and everything takes longer (Check's per-test timeouts)
+export LP_EMULATED=1 CK_TIMEOUT_MULTIPLIER=4
 # a guest of the matrix: native queued spinlocks on 4 vCPUs, so spinlock
 # contention must show, on every map hammered (check_contention)
 export LP_KMATRIX_GUEST=1 LP_REQUIRE_EVERY_SPIN=1
