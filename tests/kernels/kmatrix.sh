@@ -181,12 +181,19 @@ while read -r tag what rest; do
 done < "$RESULTS.txt"
 guest_up=$(awk '$1 == "LP" && $2 == "boot" { print $3 }' "$RESULTS.txt")
 guest_done=$(awk '$1 == "LP" && $2 == "done" { print $3 }' "$RESULTS.txt")
+# the test that began but has no result: where a guest died
+died_in=$(awk '$1 == "LP" && $2 == "begin" { t = $3 }
+    $1 == "LP" && $2 == "result" && $3 == t { t = "" } END { print t }' "$RESULTS.txt")
 
 echo
 echo "kernel matrix: $name: $kpkg $kver"
 for tname in "${tests[@]}"; do
 	if [ -z "${result[$tname]:-}" ]; then
-		st=FAIL line="no result (the guest died or timed out: qemu exit $qrc)"
+		if [ "$tname" = "$died_in" ]; then
+			st=FAIL line="no result: the guest died or timed out during this test (qemu exit $qrc; see the console)"
+		else
+			st=FAIL line="not run: the guest died or timed out before"
+		fi
 	else
 		read -r st rc secs <<< "${result[$tname]}"
 		line="exit $rc, $secs s"
@@ -207,7 +214,10 @@ awk '$1 == "LP" && $2 == "fact" { $1 = $2 = ""; sub(/^  /, ""); print "    " $0 
 if [ "$name" = host ]; then
 	echo "  time: the tests ran $boot_secs s; the host's row added $(elapsed) s in all"
 else
-	echo "  time: qemu ran $boot_secs s (kernel up to init: ${guest_up:-?} s, init to done: $(awk -v a="${guest_up:-0}" -v b="${guest_done:-0}" 'BEGIN { printf "%.1f", b - a }') s guest time); this kernel added $(elapsed) s in all"
+	guest_secs="?"
+	[ -n "$guest_up" ] && [ -n "$guest_done" ] &&
+	    guest_secs=$(awk -v a="$guest_up" -v b="$guest_done" 'BEGIN { printf "%.1f", b - a }')
+	echo "  time: qemu ran $boot_secs s (kernel up to init: ${guest_up:-?} s, init to done: $guest_secs s guest time); this kernel added $(elapsed) s in all"
 fi
 
 # --- the markdown: NAME.row and NAME.result.md, kernel-matrix.md from all ---
