@@ -16,8 +16,9 @@
 #
 # The guest: qemu-system-x86_64 (TCG), -cpu qemu64,-hypervisor,-cx16 (see
 # QEMU_CPU below), 4 vCPUs, 1 GiB, booted from a busybox initramfs built
-# here with the host-built test programs and their shared libraries.  It
-# reports on its second serial port (see guest-init.sh); this script prints
+# here (boot-guest.sh) with the host-built test programs, the host programs
+# and python3 modules the shell tests need, and their shared libraries.  It
+# reports on its second serial port (see run-tests.sh); this script prints
 # each guest test's result, the kernel's facts and the time the boot took,
 # writes tests/kernels/NAME.result.md and regenerates kernel-matrix.md in the
 # build directory, and exits 1 if any guest test failed.

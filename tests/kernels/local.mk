@@ -6,7 +6,7 @@
 # tests/kernels/kmatrix.sh; host.sh runs the tests of guest-tests' "host"
 # line on the host, for its row.  To add a kernel: a copy of linux-6.1.sh naming
 # its package and series, and one word here.  To add a guest test: one line
-# in tests/kernels/guest-tests (its program must be in check_PROGRAMS).
+# in tests/kernels/guest-tests (a program of check_PROGRAMS or a shell test).
 # The run writes kernel-matrix.md in the build directory.  "make check
 # KERNEL_TESTS=" runs everything else.
 
