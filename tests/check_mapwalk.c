@@ -262,6 +262,9 @@ START_TEST(test_every_type)
 			    "%s should report no lock of its own", t->name);
 			printf("  %-14s id %-4u %-16s not covered: %s\n", t->name,
 			    t->id, mapwalk_map_type_name(t->type), mm->why);
+			/* for the kernel matrix's table (tests/kernels/) */
+			printf("LPFACT map.%s %s not covered: %s\n", t->name,
+			    mapwalk_map_type_name(t->type), mm->why);
 			continue;
 		}
 		ck_assert_msg(mm->covered, "%s not covered: %s", t->name,
@@ -293,6 +296,11 @@ START_TEST(test_every_type)
 			    (unsigned long long)rg[0]->len,
 			    percpu ? " (CPU 0)" : "");
 		}
+		printf("LPFACT map.%s %s covered:", t->name,
+		    mapwalk_map_type_name(t->type));
+		for (k = 0; k < MAXKINDS && t->kinds[k] != 0; k++)
+			printf(" %s", mapwalk_lock_kind_name(t->kinds[k]));
+		printf("\n");
 		if (has_extralist && (t->kinds[1] == MW_LOCK_FREELIST_PCPU ||
 		    t->type == BPF_MAP_TYPE_STACK_TRACE))
 			ck_assert_uint_eq(ranges_of(&r, t->id,
@@ -534,6 +542,9 @@ setup_maps(void)
 		if (tmaps[i].optional) {
 			printf("  %-14s %-16s not created (%s): not tested on "
 			    "this kernel\n", tmaps[i].name,
+			    mapwalk_map_type_name(tmaps[i].type), strerror(e));
+			printf("LPFACT map.%s %s not covered: the kernel does "
+			    "not create it (%s)\n", tmaps[i].name,
 			    mapwalk_map_type_name(tmaps[i].type), strerror(e));
 			tmaps[i].fd = -1;
 			continue;

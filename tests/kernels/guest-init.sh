@@ -1,18 +1,9 @@
 #!/bin/busybox sh
 # shellcheck shell=dash
 # /init of a kernel-matrix guest (tests/kernels/kmatrix.sh builds the
-# initramfs around it).  Sets up a small system, records the kernel's
-# features, runs every guest test listed in /lp/guest-tests once, and
-# reports to the host on the second serial port (ttyS1), one line each:
-#
-#   LP boot UPTIME
-#   LP fact KEY VALUE...
-#   LP begin NAME
-#   LP result NAME PASS|FAIL|SKIP EXIT-STATUS SECONDS
-#   LP done UPTIME
-#
-# A test's own "LPFACT KEY VALUE" output lines become "LP fact" lines.
-# The console (ttyS0) carries the kernel's messages and the tests' output.
+# initramfs around it).  Sets up a small system and runs run-tests.sh,
+# which reports to the host on the second serial port (ttyS1).  The
+# console (ttyS0) carries the kernel's messages and the tests' output.
 
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s
@@ -33,109 +24,22 @@ hostname lp-guest
 
 # shellcheck source=/dev/null
 . /lp/guest.env
-# the guest runs under qemu's TCG: timings are looser (check_contention)
-export LP_EMULATED=1
+# the guest runs under qemu's TCG: timings are looser (check_contention),
+# and everything takes longer (Check's per-test timeouts)
+export LP_EMULATED=1 CK_TIMEOUT_MULTIPLIER=4
+# a guest of the matrix: native queued spinlocks on 4 vCPUs, so spinlock
+# contention must show, on every map hammered (check_contention)
+export LP_KMATRIX_GUEST=1 LP_REQUIRE_EVERY_SPIN=1
 export CI top_builddir top_srcdir
 
 # the report channel: raw, so lines arrive as written
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
 exec 3>/dev/ttyS1
 
-uptime_s() {
-	cut -d' ' -f1 /proc/uptime
-}
-
-report() {
-	echo "LP $*" >&3
-}
-
-fact() {
-	report fact "$@"
-	echo "kmatrix fact: $*"
-}
-
-report boot "$(uptime_s)"
-
-# --- what this kernel offers ---------------------------------------------
-T=/sys/kernel/tracing
-fact release "$(uname -r)"
-fact cpus "$(grep -c '^processor' /proc/cpuinfo)"
-fact mem_kib "$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)"
-if grep -qw hypervisor /proc/cpuinfo; then
-	fact cpuid_hypervisor_bit visible
-else
-	fact cpuid_hypervisor_bit hidden
-fi
-hv=$(dmesg | grep -m1 'Hypervisor detected' | sed 's/.*Hypervisor detected: *//')
-fact hypervisor_detected "${hv:-none}"
-if dmesg | grep -q 'PV spinlocks enabled'; then
-	fact pv_spinlocks enabled
-else
-	fact pv_spinlocks "not enabled"
-fi
-# shellcheck disable=SC2016 # expanded by the user's shell
-who=$(su -s /bin/sh -c 'echo "$(id -un) uid $(id -u)"' _lockprobe 2>&1)
-fact nonroot_user "$who"
-lo=$(ip -4 -o addr show dev lo 2>&1 | awk '{ print $4 }')
-if ip -o link show dev lo | grep -q 'UP'; then
-	fact loopback "up ${lo:-(no IPv4 address)}"
-else
-	fact loopback down
-fi
-if [ -r /sys/kernel/btf/vmlinux ]; then
-	fact btf "yes ($(wc -c < /sys/kernel/btf/vmlinux) bytes)"
-else
-	fact btf no
-fi
-if [ ! -e $T/kprobe_events ]; then
-	fact kprobes "no (no kprobe_events in tracefs)"
-elif echo 'p:lpkm/probe bpf_map_put' >> $T/kprobe_events 2>/dev/null; then
-	echo '-:lpkm/probe' >> $T/kprobe_events
-	fact kprobes "yes (kprobe on bpf_map_put created)"
-else
-	fact kprobes "no (creating a kprobe on bpf_map_put failed)"
-fi
-ndata=$(grep -c ' [dDbBrR] ' /proc/kallsyms)
-if grep -q ' bpf_map_fops$' /proc/kallsyms; then
-	fact kallsyms_all "yes ($ndata data symbols, bpf_map_fops present)"
-else
-	fact kallsyms_all "no ($ndata data symbols, bpf_map_fops absent)"
-fi
-if [ -d $T/events/lock/contention_begin ] &&
-    [ -d $T/events/lock/contention_end ]; then
-	fact lock_tracepoints yes
-else
-	fact lock_tracepoints no
-fi
-
-# --- the guest tests -------------------------------------------------------
 cd /lp || exit 1
-grep -v -e '^#' -e '^[[:space:]]*$' /lp/guest-tests | while read -r name cmd; do
-	report begin "$name"
-	echo "===== kmatrix: $name: $cmd"
-	t0=$(uptime_s)
-	# shellcheck disable=SC2086 # cmd is a command line
-	# the output goes to the console as it comes (a kernel crash must
-	# not swallow it) and to a file for the LPFACT lines
-	{
-		timeout "${LP_GUEST_TEST_TIMEOUT:-600}" ./$cmd < /dev/null 2>&1
-		echo $? > "/tmp/$name.rc"
-	} | tee "/tmp/$name.out"
-	rc=$(cat "/tmp/$name.rc")
-	t1=$(uptime_s)
-	sed -n 's/^LPFACT //p' "/tmp/$name.out" | while read -r k v; do
-		report fact "$k" "$v"
-	done
-	case $rc in
-	0) st=PASS ;;
-	77) st=SKIP ;;
-	*) st=FAIL ;;
-	esac
-	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
-	echo "===== kmatrix: $name: $st (exit $rc, $secs s)"
-	report result "$name" "$st" "$rc" "$secs"
-done
-
-report "done" "$(uptime_s)"
+# shellcheck disable=SC2034 # read by run-tests.sh
+tests_file=/lp/guest-tests
+# shellcheck source=tests/kernels/run-tests.sh
+. /lp/tests/kernels/run-tests.sh
 sync
 reboot -f

@@ -1,8 +1,11 @@
 #!/bin/bash
 # The kernel matrix driver: boots one Debian kernel under qemu and runs
-# every guest test (tests/kernels/guest-tests) in that one boot.
+# every guest test (tests/kernels/guest-tests) in that one boot; or, for
+# the host's row of the table, runs the tests guest-tests names on its
+# "host" line on the host itself.
 #
 #   kmatrix.sh NAME META-PACKAGE SERIES
+#   kmatrix.sh host
 #
 # e.g. kmatrix.sh linux-6.1 linux-image-cloud-amd64 6.1: the newest version
 # of META-PACKAGE in any configured apt source whose version starts with
@@ -13,19 +16,25 @@
 #
 # The guest: qemu-system-x86_64 (TCG), -cpu qemu64,-hypervisor,-cx16 (see
 # QEMU_CPU below), 4 vCPUs, 1 GiB, booted from a busybox initramfs built
-# here with the host-built test programs and their shared libraries.  It
-# reports on its second serial port (see guest-init.sh); this script prints
+# here (boot-guest.sh) with the host-built test programs, the host programs
+# and python3 modules the shell tests need, and their shared libraries.  It
+# reports on its second serial port (see run-tests.sh); this script prints
 # each guest test's result, the kernel's facts and the time the boot took,
 # writes tests/kernels/NAME.result.md and regenerates kernel-matrix.md in the
 # build directory, and exits 1 if any guest test failed.
+#
+# LP_KMATRIX_TESTS="NAME..." runs only those tests (while developing one).
 #
 # Exit 77 (skip) when qemu, busybox, cpio or the kernel package is missing;
 # under CI=true that is a failure (exit 1) instead.
 set -u
 
-name=${1:?usage: kmatrix.sh NAME META-PACKAGE SERIES}
-meta=${2:?usage: kmatrix.sh NAME META-PACKAGE SERIES}
-series=${3:?usage: kmatrix.sh NAME META-PACKAGE SERIES}
+usage="usage: kmatrix.sh NAME META-PACKAGE SERIES, or kmatrix.sh host"
+name=${1:?$usage}
+if [ "$name" != host ]; then
+	meta=${2:?$usage}
+	series=${3:?$usage}
+fi
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
@@ -66,181 +75,97 @@ elapsed() {
 }
 
 # --- what the host needs -----------------------------------------------------
-for tool in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static \
-    cpio:cpio apt-get:apt dpkg-deb:dpkg ldd:libc-bin flock:util-linux; do
+if [ "$name" = host ]; then
+	tools="unshare:util-linux flock:util-linux"
+else
+	tools="qemu-system-x86_64:qemu-system-x86 busybox:busybox-static
+	    cpio:cpio apt-get:apt dpkg-deb:dpkg ldd:libc-bin flock:util-linux"
+fi
+for tool in $tools; do
 	command -v "${tool%%:*}" >/dev/null 2>&1 ||
 	    skip "${tool%%:*} not found (Debian package ${tool#*:}; scripts/install-deps.sh installs it)"
 done
-BUSYBOX=$(command -v busybox)
-
-# --- the kernel --------------------------------------------------------------
-# resolve_package: the image package that the newest SERIES.* version of
-# META depends on, from apt's lists; empty when apt does not know.
-resolve_package() {
-	local ver
-	ver=$(apt-cache madison "$meta" 2>/dev/null |
-	    awk -F'|' -v s="$series." '{ gsub(/ /, "", $2) }
-	        index($2, s) == 1 { print $2 }' | sort -V | tail -n 1)
-	[ -n "$ver" ] || return 0
-	apt-cache depends "$meta=$ver" 2>/dev/null |
-	    awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }'
-}
-
-# fetch PACKAGE: download and unpack PACKAGE into $CACHE/PACKAGE/ unless
-# it is there already.
-fetch() {
-	local pkg=$1 dir=$CACHE/$1 deb tmp
-	[ -f "$dir/vmlinuz" ] && return 0
-	(
-		flock 9
-		[ -f "$dir/vmlinuz" ] && exit 0
-		tmp=$(mktemp -d "$CACHE/.fetch.XXXXXX") || exit 1
-		trap 'rm -rf "$tmp"' EXIT
-		(cd "$tmp" && apt-get download -q "$pkg" 2>&1) || exit 1
-		deb=$(ls "$tmp"/*.deb) || exit 1
-		mkdir -p "$tmp/x" &&
-		    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp/x" ./boot &&
-		    mkdir -p "$tmp/k" &&
-		    cp "$tmp"/x/boot/vmlinuz-* "$tmp/k/vmlinuz" &&
-		    cp "$tmp"/x/boot/config-* "$tmp/k/config" &&
-		    dpkg-deb -f "$deb" Package Version > "$tmp/k/package" &&
-		    echo "$series" > "$tmp/k/series" &&
-		    mv "$deb" "$CACHE/" &&
-		    rm -rf "$dir" && mv "$tmp/k" "$dir"
-	) 9> "$CACHE/.lock-$pkg"
-}
-
-mkdir -p "$CACHE" 2>/dev/null
-[ -w "$CACHE" ] ||
-    skip "kernel cache $CACHE is not writable (set LP_KERNEL_CACHE)"
-pkg=$(resolve_package)
-kdir=
-if [ -n "$pkg" ]; then
-	if fetch "$pkg"; then
-		kdir=$CACHE/$pkg
-	else
-		echo "kmatrix: apt-get download $pkg failed; trying the cache"
-	fi
-else
-	echo "kmatrix: apt knows no $meta version $series.* (is its source configured? run apt-get update); trying the cache"
-fi
-if [ -z "$kdir" ]; then
-	# the newest kernel of this series already in the cache
-	for d in "$CACHE"/linux-image-*/; do
-		[ -f "$d/vmlinuz" ] && [ "$(cat "$d/series" 2>/dev/null)" = "$series" ] &&
-		    echo "$(sed -n 's/^Version: //p' "$d/package") ${d%/}"
-	done | sort -V | tail -n 1 > "$CACHE/.pick-$name.$$"
-	kdir=$(cut -d' ' -f2- "$CACHE/.pick-$name.$$")
-	rm -f "$CACHE/.pick-$name.$$"
-	[ -n "$kdir" ] || skip "no $series kernel: apt cannot get $meta $series.* and $CACHE has none"
-fi
-kpkg=$(sed -n 's/^Package: //p' "$kdir/package")
-kver=$(sed -n 's/^Version: //p' "$kdir/package")
-echo "kmatrix: $name: $kpkg $kver (cached in $kdir)"
-
-# --- the initramfs -----------------------------------------------------------
 rm -rf "$WORK"
-ROOT=$WORK/root
-mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,etc,lib64,lp,proc,sys,dev,tmp,run} \
-    "$ROOT"/var/lib/lockprobe || fail "mkdir $ROOT"
+mkdir -p "$WORK" || fail "mkdir $WORK"
+CONSOLE=$WORK/console.log
+RESULTS=$WORK/results.log
 
-# copy_libs FILE: the shared libraries FILE needs, and the dynamic loader,
-# at the paths ldd names (nothing for a static program or a script).
-copy_libs() {
-	local lib
-	ldd "$1" 2>/dev/null | awk '
-	    $2 == "=>" && $3 ~ /^\// { print $3 }
-	    $1 ~ /^\// { print $1 }' | while read -r lib; do
-		[ -e "$ROOT$lib" ] && continue
-		mkdir -p "$ROOT$(dirname "$lib")" && cp -L "$lib" "$ROOT$lib" ||
-		    exit 1
-	done
-}
-
-cp "$BUSYBOX" "$ROOT/bin/busybox" || fail "copying busybox"
-copy_libs "$BUSYBOX" || fail "copying busybox's libraries"
-cp "$KDIR/guest-init.sh" "$ROOT/init" || fail "copying guest-init.sh"
-chmod 755 "$ROOT/init"
-cat > "$ROOT/etc/passwd" <<'EOF'
-root:x:0:0:root:/root:/bin/sh
-_lockprobe:x:100:101:lockprobe-netd:/var/lib/lockprobe:/bin/false
-nobody:x:65534:65534:nobody:/nonexistent:/bin/false
-EOF
-cat > "$ROOT/etc/group" <<'EOF'
-root:x:0:
-_lockprobe:x:101:
-nogroup:x:65534:
-EOF
-echo "127.0.0.1 localhost lp-guest" > "$ROOT/etc/hosts"
-{
-	echo "CI='${CI:-}'"
-	echo "top_builddir=/lp"
-	echo "top_srcdir=/lp"
-	echo "LP_GUEST_TEST_TIMEOUT='${LP_GUEST_TEST_TIMEOUT:-600}'"
-	# knobs of the guest tests, passed through when set
-	for v in LP_DEBUG LP_SPIN_ROUNDS LP_SPIN_DEBUG; do
-		[ -n "${!v:-}" ] && echo "export $v='${!v}'"
-	done
-} > "$ROOT/lp/guest.env"
-
-# add_file PATH: a file of the build tree (or, failing that, of the source
-# tree) at /lp/PATH in the guest, with the libraries it needs.
-add_file() {
-	local from=$top_builddir/$1
-	[ -e "$from" ] || from=$top_srcdir/$1
-	[ -e "$from" ] || return 1
-	mkdir -p "$ROOT/lp/$(dirname "$1")" &&
-	    cp -R "$from" "$ROOT/lp/$1" &&
-	    copy_libs "$from"
-}
-
+# --- the tests ---------------------------------------------------------------
+# guest-tests, parsed: the tests (and, on the host, only those of its
+# "host" line) with their commands, and what the guest needs besides
 tests=()
+declare -A command
+guest_files=() host_programs=() python_modules=()
+host_tests=$(awk '$1 == "host" { $1 = ""; print }' "$KDIR/guest-tests")
 while read -r tname tcmd; do
 	case $tname in
-	''|'#'*)
+	''|'#'*|host)
 		continue
 		;;
 	+)	# more files the guest tests need
-		for f in $tcmd; do
-			add_file "$f" ||
-			    fail "guest file $f: not in the build or source tree"
-		done
+		read -r -a more <<< "$tcmd"
+		guest_files+=("${more[@]}")
+		continue
+		;;
+	=)	# programs of the host the guest tests need
+		read -r -a more <<< "$tcmd"
+		host_programs+=("${more[@]}")
+		continue
+		;;
+	python3)	# modules of the host's python3 they need
+		read -r -a more <<< "$tcmd"
+		python_modules+=("${more[@]}")
 		continue
 		;;
 	esac
-	tests+=("$tname")
+	if [ "$name" = host ]; then
+		case " $host_tests " in *" $tname "*) ;; *) continue ;; esac
+	fi
+	# while developing: only the tests named in LP_KMATRIX_TESTS
+	if [ -n "${LP_KMATRIX_TESTS:-}" ]; then
+		case " $LP_KMATRIX_TESTS " in *" $tname "*) ;; *) continue ;; esac
+	fi
 	prog=${tcmd%% *}
-	[ -x "$top_builddir/$prog" ] || [ -x "$top_srcdir/$prog" ] ||
+	[ -e "$top_builddir/$prog" ] || [ -e "$top_srcdir/$prog" ] ||
 	    fail "guest test $tname: $top_builddir/$prog is not built"
-	add_file "$prog" || fail "copying $prog into the initramfs"
-	echo "$tname $tcmd" >> "$ROOT/lp/guest-tests"
+	tests+=("$tname")
+	command[$tname]=$tcmd
 done < "$KDIR/guest-tests"
-[ ${#tests[@]} -gt 0 ] || fail "no guest tests in $KDIR/guest-tests"
+[ ${#tests[@]} -gt 0 ] || fail "no tests for $name in $KDIR/guest-tests"
 
-(cd "$ROOT" && find . | cpio -o -H newc --quiet) > "$WORK/initramfs.cpio" ||
-    fail "cpio"
-echo "kmatrix: initramfs $(du -k "$WORK/initramfs.cpio" | cut -f1) KiB, ${#tests[@]} guest tests (prepared in $(elapsed) s)"
+# run_on_host: the host's row, from the host's own run of its tests, in a
+# mount namespace of their own with tracefs mounted (for the kernel facts)
+run_on_host() {
+	local tname
+	kpkg="the host's kernel"
+	kver=$(uname -r)
+	for tname in "${tests[@]}"; do
+		echo "$tname ${command[$tname]}"
+	done > "$WORK/host-tests"
+	boot0=$(date +%s.%N)
+	# shellcheck disable=SC2016 # expanded by that sh
+	(
+		cd "$top_builddir" &&
+		    export CI top_builddir top_srcdir LP_GUEST_TEST_TIMEOUT &&
+		    exec unshare -m --propagation private sh -c '
+			mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+			tests_file=$2
+			. "$1"' sh "$KDIR/run-tests.sh" "$WORK/host-tests"
+	) 3> "$RESULTS" > "$CONSOLE" 2>&1
+	qrc=$?
+	boot_secs=$(awk -v a="$boot0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+	tr -d '\r' < "$RESULTS" > "$RESULTS.txt"
+	echo "----- host run ($CONSOLE) -----"
+	cat "$CONSOLE"
+	echo "----- end of host run -----"
+}
 
-# --- boot it once --------------------------------------------------------------
-CONSOLE=$WORK/console.log
-RESULTS=$WORK/results.log
-boot0=$(date +%s.%N)
-timeout -k 10 "$QEMU_TIMEOUT" qemu-system-x86_64 \
-    -machine pc -accel tcg,thread=multi \
-    -cpu "$QEMU_CPU" -smp "$QEMU_CPUS" -m "$QEMU_MEM" \
-    -nodefaults -display none -no-reboot \
-    -kernel "$kdir/vmlinuz" -initrd "$WORK/initramfs.cpio" \
-    -append "console=ttyS0 rdinit=/init panic=-1 loglevel=4" \
-    -serial "file:$CONSOLE" -serial "file:$RESULTS" \
-    < /dev/null > "$WORK/qemu.out" 2>&1
-qrc=$?
-boot_secs=$(awk -v a="$boot0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-tr -d '\r' < "$RESULTS" > "$RESULTS.txt"
-
-echo "----- guest console ($CONSOLE) -----"
-tr -d '\r' < "$CONSOLE"
-echo "----- end of guest console -----"
-[ -s "$WORK/qemu.out" ] && { echo "qemu said:"; cat "$WORK/qemu.out"; }
+if [ "$name" = host ]; then
+	run_on_host
+else
+	# shellcheck source=tests/kernels/boot-guest.sh
+	. "$KDIR/boot-guest.sh"
+fi
 
 # --- the report ----------------------------------------------------------------
 status=0
@@ -257,12 +182,19 @@ while read -r tag what rest; do
 done < "$RESULTS.txt"
 guest_up=$(awk '$1 == "LP" && $2 == "boot" { print $3 }' "$RESULTS.txt")
 guest_done=$(awk '$1 == "LP" && $2 == "done" { print $3 }' "$RESULTS.txt")
+# the test that began but has no result: where a guest died
+died_in=$(awk '$1 == "LP" && $2 == "begin" { t = $3 }
+    $1 == "LP" && $2 == "result" && $3 == t { t = "" } END { print t }' "$RESULTS.txt")
 
 echo
 echo "kernel matrix: $name: $kpkg $kver"
 for tname in "${tests[@]}"; do
 	if [ -z "${result[$tname]:-}" ]; then
-		st=FAIL line="no result (the guest died or timed out: qemu exit $qrc)"
+		if [ "$tname" = "$died_in" ]; then
+			st=FAIL line="no result: the guest died or timed out during this test (qemu exit $qrc; see the console)"
+		else
+			st=FAIL line="not run: the guest died or timed out before"
+		fi
 	else
 		read -r st rc secs <<< "${result[$tname]}"
 		line="exit $rc, $secs s"
@@ -280,31 +212,91 @@ done
 echo "  facts:"
 awk '$1 == "LP" && $2 == "fact" { $1 = $2 = ""; sub(/^  /, ""); print "    " $0 }' "$RESULTS.txt"
 [ -n "$guest_done" ] || { echo "  the guest did not finish (qemu exit $qrc)"; status=1; }
-echo "  time: qemu ran $boot_secs s (kernel up to init: ${guest_up:-?} s, init to done: $(awk -v a="${guest_up:-0}" -v b="${guest_done:-0}" 'BEGIN { printf "%.1f", b - a }') s guest time); this kernel added $(elapsed) s in all"
+if [ "$name" = host ]; then
+	echo "  time: the tests ran $boot_secs s; the host's row added $(elapsed) s in all"
+else
+	guest_secs="?"
+	[ -n "$guest_up" ] && [ -n "$guest_done" ] &&
+	    guest_secs=$(awk -v a="$guest_up" -v b="$guest_done" 'BEGIN { printf "%.1f", b - a }')
+	echo "  time: qemu ran $boot_secs s (kernel up to init: ${guest_up:-?} s, init to done: $guest_secs s guest time); this kernel added $(elapsed) s in all"
+fi
 
-# --- the markdown: tests/kernels/NAME.md, and kernel-matrix.md from all ------
+# --- the markdown: NAME.row and NAME.result.md, kernel-matrix.md from all ---
 fact() {
 	awk -v k="$1" '$1 == "LP" && $2 == "fact" && $3 == k {
 	    $1 = $2 = $3 = ""; sub(/^   /, ""); v = $0 } END { print v }' "$RESULTS.txt"
 }
-# a row's first line names the guest tests (its columns): rows of runs
-# with another list are left out of kernel-matrix.md
-sig="tests: ${tests[*]}"
+# or_missing TEXT: TEXT, or why the table has nothing there
+or_missing() {
+	if [ -n "$1" ]; then
+		echo "$1"
+	else
+		echo "not reported (see the failed tests)"
+	fi
+}
+# map_types covered|not: the map types check_mapwalk found covered, or
+# those not covered grouped by the reason ("map.NAME TYPE covered: KINDS"
+# and "map.NAME TYPE not covered: REASON" facts)
+map_types() {
+	awk -v want="$1" '$1 == "LP" && $2 == "fact" && $3 ~ /^map\./ {
+	    type = $4
+	    if ($5 == "covered:") {
+		if (want == "covered" && !(type in seen)) {
+		    seen[type] = 1; out = out (out == "" ? "" : ", ") type
+		}
+		next
+	    }
+	    if (want != "not" || $5 != "not")
+		next
+	    $1 = $2 = $3 = $4 = $5 = $6 = ""; sub(/^ +/, "")
+	    if (!($0 in types)) { order[n++] = $0; types[$0] = type }
+	    else if (index(", " types[$0] ", ", ", " type ", ") == 0)
+		types[$0] = types[$0] ", " type
+	} END {
+	    if (want == "not")
+		for (i = 0; i < n; i++)
+		    out = out (i ? "; " : "") types[order[i]] ": " order[i]
+	    print out
+	}' "$RESULTS.txt"
+}
+# verdict KEY: the calibration's verdict, without its reason
+verdict() {
+	fact "$1" | sed 's/: .*//'
+}
+npass=0 failed=
+for tname in "${tests[@]}"; do
+	case ${result[$tname]%%|*} in
+	PASS) npass=$((npass + 1)) ;;
+	*) failed="$failed${failed:+, }$tname ${result[$tname]%%|*}" ;;
+	esac
+done
+# a row's first line is the table's format: rows of another are left out
+sig="kernel-matrix row format 2"
 {
 	echo "$sig"
-	printf '| %s | %s %s | %s |' "$name" "$kpkg" "$kver" "$(fact release)"
-	for tname in "${tests[@]}"; do
-		printf ' %s |' "${result[$tname]%%|*}"
-	done
-	printf ' %s | %s | %s | %s | %s |\n' "$(fact btf)" "$(fact kprobes)" \
-	    "$(fact kallsyms_all)" "$(fact lock_tracepoints)" "$(elapsed) s"
+	printf '| %s | %s | %s |' "$name" "$(fact release)" \
+	    "$npass of ${#tests[@]} pass${failed:+; $failed}"
+	printf ' %s |' "$(or_missing "$(fact collector)")" \
+	    "$(or_missing "$(map_types covered)")" \
+	    "$(or_missing "$(map_types not)")" \
+	    "$(or_missing "$(fact spin_contention)")" \
+	    "$(or_missing "$(verdict calibration_spinning)")" \
+	    "$(or_missing "$(verdict calibration_sleeping)")" \
+	    "$(or_missing "$(fact ksym_method)")" \
+	    "$(or_missing "$(fact btf_source)")" "$(elapsed) s"
+	echo
 } > "$WORK.row"
+if [ "$name" = host ]; then
+	how="Run on the build host itself (not under qemu); $(elapsed) s in all."
+else
+	how="Booted with qemu (TCG) -cpu $QEMU_CPU, $QEMU_CPUS vCPUs, $QEMU_MEM MiB; $(elapsed) s in all."
+fi
 {
 	echo "### $name: $kpkg $kver"
 	echo
-	echo "Booted $(date -u '+%Y-%m-%d %H:%M UTC') with qemu (TCG) -cpu $QEMU_CPU, $QEMU_CPUS vCPUs, $QEMU_MEM MiB; $(elapsed) s in all."
+	echo "$how"
 	echo
-	echo "| guest test | result |"
+	echo "| test | result |"
 	echo "| --- | --- |"
 	for tname in "${tests[@]}"; do
 		echo "| $tname | ${result[$tname]%%|*} (${result[$tname]#*|}) |"
@@ -313,7 +305,7 @@ sig="tests: ${tests[*]}"
 	echo "| fact | value |"
 	echo "| --- | --- |"
 	awk '$1 == "LP" && $2 == "fact" { k = $3; $1 = $2 = $3 = ""; sub(/^   /, "");
-	    print "| " k " | " $0 " |" }' "$RESULTS.txt"
+	    gsub(/\|/, "\\|"); print "| " k " | " $0 " |" }' "$RESULTS.txt"
 	echo
 } > "$WORK.section"
 mv "$WORK.row" "$top_builddir/tests/kernels/$name.row"
@@ -321,37 +313,34 @@ mv "$WORK.section" "$top_builddir/tests/kernels/$name.result.md"
 (
 	flock 9
 	out=$top_builddir/kernel-matrix.md
+	rows=()
+	for row in "$top_builddir"/tests/kernels/*.row; do
+		[ "$(head -n 1 "$row")" = "$sig" ] && rows+=("$row")
+	done
 	{
 		echo "# lockprobe kernel matrix"
 		echo
-		echo "Generated by \`make check\` (tests/kernels/): the same build of lockprobe's"
-		echo "test programs, run unchanged inside each kernel under qemu. Each row is"
-		echo "that kernel's latest run in this build directory."
+		echo "Generated by \`make check\` (tests/kernels/, written by kmatrix.sh): the"
+		echo "same build of lockprobe, its BPF objects and its tests, run unchanged"
+		echo "inside each kernel under qemu, and the host kernel's row from the same"
+		echo "tests run on the host. Each row is that kernel's latest run in this"
+		echo "build directory; the facts come from the tests' own output (LPFACT"
+		echo "lines of check_mapwalk and daemon_report.sh), never from this script."
 		echo
-		printf '| kernel | package | release |'
-		for tname in "${tests[@]}"; do printf ' %s |' "$tname"; done
-		echo ' BTF | kprobes | KALLSYMS_ALL | lock tracepoints | time |'
-		printf '| --- | --- | --- |'
-		for tname in "${tests[@]}"; do printf ' --- |'; done
-		echo ' --- | --- | --- | --- | --- |'
-		for row in "$top_builddir"/tests/kernels/*.row; do
-			if [ "$(head -n 1 "$row")" = "$sig" ]; then
-				tail -n +2 "$row"
-			fi
+		echo "| kernel | release | tests | collector | map types covered | map types not covered | spinlock contention recorded | calibration: spinning locks | calibration: sleeping locks | ksym method | BTF source | time |"
+		echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+		for row in "${rows[@]}"; do
+			tail -n +2 "$row"
 		done
 		echo
-		for row in "$top_builddir"/tests/kernels/*.row; do
-			if [ "$(head -n 1 "$row")" = "$sig" ]; then
-				tail -n +2 "$row"
-			fi
+		for row in "${rows[@]}"; do
+			case $row in */host.row) ;; *) tail -n +2 "$row" ;; esac
 		done | awk -F'|' '{ t += $(NF - 1); n++ }
-		    END { printf "Time the matrix added: %.1f s for %d kernel(s), " \
+		    END { printf "Time the kernels under qemu added: %.1f s for %d kernel(s), " \
 		    "summed (make -j runs them side by side: less wall time).\n", t, n }'
 		echo
-		for row in "$top_builddir"/tests/kernels/*.row; do
-			if [ "$(head -n 1 "$row")" = "$sig" ]; then
-				cat "${row%.row}.result.md"
-			fi
+		for row in "${rows[@]}"; do
+			cat "${row%.row}.result.md"
 		done
 	} > "$out.tmp" && mv "$out.tmp" "$out"
 ) 9> "$top_builddir/tests/kernels/.matrix.lock"

@@ -3,20 +3,23 @@
 #
 # Each KERNEL_TESTS entry boots one Debian kernel under qemu (TCG) once and
 # runs every guest test of tests/kernels/guest-tests inside it; see
-# tests/kernels/kmatrix.sh.  To add a kernel: a copy of linux-6.1.sh naming
+# tests/kernels/kmatrix.sh; host.sh runs the tests of guest-tests' "host"
+# line on the host, for its row.  To add a kernel: a copy of linux-6.1.sh naming
 # its package and series, and one word here.  To add a guest test: one line
-# in tests/kernels/guest-tests (its program must be in check_PROGRAMS).
+# in tests/kernels/guest-tests (a program of check_PROGRAMS or a shell test).
 # The run writes kernel-matrix.md in the build directory.  "make check
 # KERNEL_TESTS=" runs everything else.
 
 KMATRIX_KERNELS = \
 	tests/kernels/linux-6.1.sh \
-	tests/kernels/linux-6.12.sh
+	tests/kernels/linux-6.12.sh \
+	tests/kernels/host.sh
 KERNEL_TESTS = $(KMATRIX_KERNELS)
 TESTS += $(KERNEL_TESTS)
 EXTRA_DIST += tests/kernels/local.mk $(KMATRIX_KERNELS) \
-	tests/kernels/kmatrix.sh tests/kernels/guest-init.sh \
-	tests/kernels/guest-tests
+	tests/kernels/kmatrix.sh tests/kernels/boot-guest.sh \
+	tests/kernels/guest-init.sh tests/kernels/run-tests.sh \
+	tests/kernels/daemon_report.sh tests/kernels/guest-tests
 
 # guest-only helper: proves that spinlock contention events arrive
 check_PROGRAMS += tests/kernels/spin_events
