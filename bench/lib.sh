@@ -66,6 +66,7 @@ bench_conf() {
 }
 
 bench_start() {
+	: > "$dir/log"	# there before bench_wait_log first reads it
 	"$build/lockprobed" -d -f "$dir/lockprobe.conf" > "$dir/log" 2>&1 &
 	privd=$!
 }
