@@ -56,4 +56,8 @@ print("a scrape within 1 s of the last (answered from it): %.1f ms" %
       (1000 * reused))
 PY
 echo "maps on the host: $(grep -o 'map walk 1: [0-9]* maps' "$dir/log" | grep -o '[0-9]* maps')"
-echo "resident memory now: lockprobed $(awk '/^VmRSS/ { print $2, $3 }' /proc/"$privd"/status), lockprobe-netd $(awk '/^VmRSS/ { print $2, $3 }' /proc/"$(pgrep -P "$privd" -x lockprobe-netd)"/status)"
+rss() { awk '/^VmRSS/ { print $2, $3 }' /proc/"$1"/status; }
+netd=$(pgrep -P "$privd" -x lockprobe-netd)
+echo "resident memory right after the scrapes: lockprobed $(rss "$privd"), lockprobe-netd $(rss "$netd")"
+sleep 2.5
+echo "and 2.5 s later, between scrapes: lockprobed $(rss "$privd"), lockprobe-netd $(rss "$netd")"

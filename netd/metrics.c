@@ -12,6 +12,7 @@
 
 #include <sys/socket.h>
 
+#include <malloc.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <time.h>
@@ -81,6 +82,7 @@ struct metrics {
 	/* the last scrape, for METRICS_CACHE_MS */
 	struct evbuffer		*cached;
 	struct timespec		 cached_at;
+	struct event		*cache_ev;	/* frees it once stale */
 };
 
 static struct metrics metrics;
@@ -89,6 +91,27 @@ static void	on_read(struct bufferevent *, void *);
 static void	on_written(struct bufferevent *, void *);
 static void	on_event(struct bufferevent *, short, void *);
 static void	on_deadline(evutil_socket_t, short, void *);
+
+/*
+ * A scrape of a host with many maps is megabytes; once too old to answer
+ * with, it goes, and so does what malloc keeps of it, so that netd's
+ * resident set between scrapes is that of a netd without the endpoint.
+ */
+static const struct timeval cache_life = {
+	METRICS_CACHE_MS / 1000 + 1, 0
+};
+
+static void
+on_cache_stale(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	(void)arg;
+	if (metrics.cached != NULL)
+		evbuffer_free(metrics.cached);
+	metrics.cached = NULL;
+	malloc_trim(0);
+}
 
 static void
 client_close(struct metrics_client *c)
@@ -192,6 +215,7 @@ collect_done(int ok)
 			evbuffer_free(metrics.cached);
 		metrics.cached = body;
 		clock_gettime(CLOCK_MONOTONIC, &metrics.cached_at);
+		evtimer_add(metrics.cache_ev, &cache_life);
 	}
 	if (metrics.status_text != NULL)
 		evbuffer_free(metrics.status_text);
@@ -553,7 +577,9 @@ metrics_init(struct event_base *base, struct ipc_channel *privd,
 	metrics.accept_ev = event_new(base, IPC_METRICS_FD,
 	    EV_READ | EV_PERSIST, on_accept, NULL);
 	metrics.privd_timeout_ev = evtimer_new(base, on_privd_timeout, NULL);
-	if (metrics.accept_ev == NULL || metrics.privd_timeout_ev == NULL)
+	metrics.cache_ev = evtimer_new(base, on_cache_stale, NULL);
+	if (metrics.accept_ev == NULL || metrics.privd_timeout_ev == NULL ||
+	    metrics.cache_ev == NULL)
 		return -1;
 	return 0;
 }
