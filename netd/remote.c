@@ -857,13 +857,21 @@ static void
 run_products(struct remote *r)
 {
 	struct choice	ch;
+	char		err[REMOTE_ERR_MAX];
 	int		p;
 
 	memset(&ch, 0, sizeof(ch));
 	ch.r = r;
-	if (tuf_client_list_targets(r->tuf, choose_cb, &ch) != TUF_OK) {
-		poll_finish(r, POLL_FAILED, "no verified targets to choose "
-		    "from");
+	r->miss = 0;
+	if (tuf_client_list_targets(r->tuf, choose_cb, &ch, err,
+	    sizeof(err)) != TUF_OK) {
+		if (r->miss) {
+			fetch_missing(r);
+			return;
+		}
+		/* keep what is in force: the choice needs every role */
+		tuf_preferr(err, sizeof(err), "choosing this host's targets");
+		poll_finish(r, POLL_FAILED, err);
 		return;
 	}
 	for (p = 0; p < PRODUCT_COUNT; p++)

@@ -937,8 +937,8 @@ START_TEST(test_conditional)
 	/* no trusted metadata yet: a 304 cannot be believed */
 	ck_assert_int_eq(tuf_client_refresh_unchanged(c, TR_NOW, err,
 	    sizeof(err)), TUF_NOTFOUND);
-	ck_assert_int_eq(tuf_client_list_targets(c, count_target, &n),
-	    TUF_ERR);
+	ck_assert_int_eq(tuf_client_list_targets(c, count_target, &n, err,
+	    sizeof(err)), TUF_ERR);
 	/* new: the whole workflow, root first, without timestamp.json */
 	R.log[0] = '\0';
 	ck_assert_msg(refresh_ts(c, &changed) == TUF_OK, "%s", err);
@@ -952,8 +952,8 @@ START_TEST(test_conditional)
 	ck_assert_int_eq(tuf_client_target(c, "lockstat/a.json", &t, err,
 	    sizeof(err)), TUF_OK);
 	tuf_target_clear(&t);
-	ck_assert_int_eq(tuf_client_list_targets(c, count_target, &n),
-	    TUF_OK);
+	ck_assert_int_eq(tuf_client_list_targets(c, count_target, &n, err,
+	    sizeof(err)), TUF_OK);
 	ck_assert_int_eq(n, 2);
 	/* a 304 after a restart: the stored metadata is enough */
 	tuf_client_free(c);
@@ -984,7 +984,8 @@ START_TEST(test_conditional)
 	ck_assert_int_eq(changed, 1);
 	ck_assert_str_eq(R.log, "2.root.json\nsnapshot.json\ntargets.json\n");
 	n = 0;
-	ck_assert_int_eq(tuf_client_list_targets(c, count_target, &n), 1);
+	ck_assert_int_eq(tuf_client_list_targets(c, count_target, &n, err,
+	    sizeof(err)), 1);
 	ck_assert_int_le(n, 3);
 	tuf_client_free(c);
 }
@@ -1337,6 +1338,69 @@ START_TEST(test_terminating)
 }
 END_TEST
 
+static int
+collect_path(void *arg, const char *path, json_t *custom)
+{
+	char	*out = arg;
+
+	(void)custom;
+	strcat(out, path);
+	strcat(out, "\n");
+	return 0;
+}
+
+START_TEST(test_list_delegated)
+{
+	struct tuf_client_config	 cfg;
+	struct tuf_client		*c;
+	json_t				*a, *b;
+	char				 paths[512];
+
+	/* A is terminating for lockstat paths: B is never searched for them */
+	tr_add_target(&R, NULL, "lockstat/top.json", "top");
+	tr_delegate(R.targets, &R.dk, "A", "lockstat/*", 1);
+	tr_delegate(R.targets, &R.dk, "B", "lockstat/*", 0);
+	a = tr_add_role(&R, "A");
+	b = tr_add_role(&R, "B");
+	tr_add_target(&R, a, "lockstat/a.json", "a");
+	tr_add_target(&R, a, "netd/not-delegated.json", "n");
+	tr_add_target(&R, b, "lockstat/b.json", "b");
+	tr_add_target(&R, b, "lockstat/a.json", "b's a: the search finds A's");
+	tr_publish(&R);
+	c = open_ok();
+	ck_refresh_ok(c);
+	paths[0] = '\0';
+	ck_assert_msg(tuf_client_list_targets(c, collect_path, paths, err,
+	    sizeof(err)) == TUF_OK, "%s", err);
+	ck_assert_str_eq(paths, "lockstat/top.json\nlockstat/a.json\n");
+	tuf_client_free(c);
+	/* more roles than the listing may load */
+	tuf_client_config_default(&cfg);
+	cfg.max_list_roles = 1;
+	c = open_cfg(&cfg);
+	ck_refresh_ok(c);
+	paths[0] = '\0';
+	ck_assert_int_eq(tuf_client_list_targets(c, collect_path, paths, err,
+	    sizeof(err)), TUF_ERR);
+	ck_err_has("more than 1 delegated roles (B not visited)");
+	tuf_client_free(c);
+	/* a delegated role that does not verify fails the listing */
+	json_object_set_new(b, "version", json_integer(2));
+	json_object_del(json_object_get(json_object_get(R.targets,
+	    "delegations"), "keys"), R.dk.keyid);
+	json_object_set_new(R.targets, "version", json_integer(2));
+	R.ts_version = 2;
+	R.snap_version = 2;
+	tr_publish(&R);
+	c = open_ok();
+	ck_refresh_ok(c);
+	ck_assert_int_eq(tuf_client_list_targets(c, collect_path, paths, err,
+	    sizeof(err)), TUF_ERR);
+	ck_err_has("required signatures");
+	tuf_client_free(c);
+}
+END_TEST
+
 START_TEST(test_preorder)
 {
 	struct tuf_target	 t;
@@ -1528,6 +1592,7 @@ tuf_client_suite(void)
 	tcase_add_test(tc, test_delegation);
 	tcase_add_test(tc, test_delegation_bad_key);
 	tcase_add_test(tc, test_terminating);
+	tcase_add_test(tc, test_list_delegated);
 	tcase_add_test(tc, test_preorder);
 	tcase_add_test(tc, test_depth_limit);
 	tcase_add_test(tc, test_hash_bins);
