@@ -304,6 +304,23 @@ io_remove(void *arg, const char *name, char *err, size_t errlen)
 	    TUF_ERR;
 }
 
+/*
+ * The client ignores stored metadata that does not verify (a cache, never
+ * a source of trust); say so, since it means a damaged or tampered store.
+ */
+static void
+io_untrusted(void *arg, const char *name, const char *why)
+{
+	struct remote	*r = arg;
+	char		 sname[STORE_NAME_MAX + 1];
+
+	if (mirror_tuf_name(name, sname, sizeof(sname)) == -1)
+		return;
+	log_warnx("store: %s/%s does not verify with the trusted root: %s; "
+	    "ignored, it is fetched again", r->store.st.path, sname, why);
+	mirror_forget(&r->store, sname);
+}
+
 /* --- persisted state: validators and apply state -------------------------- */
 
 static void
@@ -1107,35 +1124,6 @@ read_root(const char *path, size_t max, size_t *lenp, char *err,
 	return NULL;
 }
 
-/*
- * The client ignores stored metadata that does not verify (a cache, never
- * a source of trust); say so, since it means a damaged or tampered store.
- */
-static void
-report_untrusted(struct remote *r)
-{
-	static const char *const roles[] = { "timestamp", "snapshot",
-	    "targets" };
-	struct tuf_client_info	info;
-	int64_t			version[3];
-	char			name[64];
-	size_t			i;
-
-	tuf_client_info(r->tuf, &info);
-	version[0] = info.timestamp_version;
-	version[1] = info.snapshot_version;
-	version[2] = info.targets_version;
-	for (i = 0; i < 3; i++) {
-		snprintf(name, sizeof(name), "m-%s.json", roles[i]);
-		if (version[i] == 0 && mirror_has(&r->store, name)) {
-			log_warnx("store: %s/%s does not verify with the "
-			    "trusted root; ignored, it is fetched again",
-			    r->store.st.path, name);
-			mirror_forget(&r->store, name);
-		}
-	}
-}
-
 static void
 params_from_setup(struct poll_params *pp, uint32_t interval_sec,
     uint32_t backoff_sec)
@@ -1229,6 +1217,7 @@ remote_init(struct event_base *base, struct ipc_channel *privd,
 	r->io.load = io_load;
 	r->io.store = io_store;
 	r->io.remove = io_remove;
+	r->io.untrusted = io_untrusted;
 	r->tuf = tuf_client_open(&r->tcfg, &r->io, r, root, rootlen, why,
 	    sizeof(why));
 	free(root);
@@ -1237,7 +1226,6 @@ remote_init(struct event_base *base, struct ipc_channel *privd,
 		    why);
 		return -1;
 	}
-	report_untrusted(r);
 	tuf_buf_init(&r->ts, r->tcfg.timestamp_max);
 	load_validators(r);
 	load_apply_state(r);

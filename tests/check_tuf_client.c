@@ -1141,6 +1141,42 @@ END_TEST
  * test_root_has_keys_but_not_snapshot expects; a rotated timestamp key
  * deletes both (5.3.11).
  */
+/* Stored files that do not parse or verify are reported, then refetched. */
+START_TEST(test_untrusted_reported)
+{
+	struct tuf_client	*c;
+	struct tuf_target	 t;
+	struct tr_file		*f;
+	json_t			*a;
+
+	tr_delegate(R.targets, &R.dk, "A", "lockstat/*", 0);
+	a = tr_add_role(&R, "A");
+	tr_add_target(&R, a, "lockstat/a.json", "a");
+	tr_publish(&R);
+	c = open_ok();
+	ck_refresh_ok(c);
+	ck_assert_msg(tuf_client_target(c, "lockstat/a.json", &t, err,
+	    sizeof(err)) == TUF_OK, "%s", err);
+	tuf_target_clear(&t);
+	tuf_client_free(c);
+	ck_assert_str_eq(R.untrusted, "");
+	ck_assert_ptr_nonnull(f = tr_get(&R.local, "snapshot.json"));
+	f->len /= 2;
+	ck_assert_ptr_nonnull(f = tr_get(&R.local, "A.json"));
+	f->data[0] = (unsigned char)'[';
+	c = open_ok();
+	ck_assert_ptr_nonnull(strstr(R.untrusted, "snapshot.json: "));
+	ck_assert_ptr_null(strstr(R.untrusted, "A.json"));
+	ck_refresh_ok(c);
+	ck_assert_msg(tuf_client_target(c, "lockstat/a.json", &t, err,
+	    sizeof(err)) == TUF_OK, "%s", err);
+	ck_assert_str_eq(t.role, "A");
+	tuf_target_clear(&t);
+	ck_assert_ptr_nonnull(strstr(R.untrusted, "\nA.json: "));
+	tuf_client_free(c);
+}
+END_TEST
+
 START_TEST(test_threshold_raised)
 {
 	struct tr_key		 tk2;
@@ -1593,6 +1629,7 @@ tuf_client_suite(void)
 	tcase_add_test(tc, test_delegation_bad_key);
 	tcase_add_test(tc, test_terminating);
 	tcase_add_test(tc, test_list_delegated);
+	tcase_add_test(tc, test_untrusted_reported);
 	tcase_add_test(tc, test_preorder);
 	tcase_add_test(tc, test_depth_limit);
 	tcase_add_test(tc, test_hash_bins);

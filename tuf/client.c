@@ -215,6 +215,7 @@ load_trusted(struct tuf_client *c, const char *name, enum tuf_type type,
 {
 	struct tuf_buf		 b;
 	struct tuf_metadata	*md = NULL;
+	char			 why[256];
 	int			 rc;
 
 	*out = NULL;
@@ -228,12 +229,14 @@ load_trusted(struct tuf_client *c, const char *name, enum tuf_type type,
 		tuf_preferr(err, errlen, "loading %s", name);
 		goto done;
 	}
-	if (tuf_md_parse(b.data, b.len, maxlen, type, rolename, &md, NULL,
-	    0) == TUF_OK &&
-	    tuf_md_verify(md, delegator, role, NULL, NULL, 0) == TUF_OK) {
+	if (tuf_md_parse(b.data, b.len, maxlen, type, rolename, &md, why,
+	    sizeof(why)) == TUF_OK &&
+	    tuf_md_verify(md, delegator, role, NULL, why, sizeof(why)) ==
+	    TUF_OK) {
 		*out = md;
 		md = NULL;
-	}
+	} else if (c->io->untrusted != NULL)
+		c->io->untrusted(c->arg, name, why);
 	rc = TUF_OK;
  done:
 	tuf_md_free(md);

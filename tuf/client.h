@@ -53,6 +53,12 @@ struct tuf_io {
 	/* TUF_OK (also when absent) or TUF_ERR. */
 	int	(*remove)(void *arg, const char *name, char *err,
 		    size_t errlen);
+	/*
+	 * Optional: stored metadata name was loaded but does not parse or
+	 * verify (why says how); it is ignored, never trusted, and fetched
+	 * again when needed.  Damage or tampering: worth reporting.
+	 */
+	void	(*untrusted)(void *arg, const char *name, const char *why);
 };
 
 struct tuf_client_config {
