@@ -51,6 +51,7 @@
 #define REMOTE_URL_MAX		(CONF_MAX_URL + 3 * TUF_MAX_TARGET_PATH + 256)
 #define REMOTE_CACHE_MAX	512	/* files fetched in one poll */
 #define REMOTE_ERR_MAX		512
+#define REMOTE_PRELOAD_MAX	(4 * 1024 * 1024) /* stored roles read at start */
 #define APPLY_TIMEOUT_SEC	30	/* then the next poll sends it again */
 #define STATE_FILE		"netd-apply.json"
 #define VALIDATORS_FILE		"netd-validators.json"
@@ -316,8 +317,8 @@ io_untrusted(void *arg, const char *name, const char *why)
 
 	if (mirror_tuf_name(name, sname, sizeof(sname)) == -1)
 		return;
-	log_warnx("store: %s/%s does not verify with the trusted root: %s; "
-	    "ignored, it is fetched again", r->store.st.path, sname, why);
+	log_warnx("store: %s/%s is not trusted: %s; ignored, it is fetched "
+	    "again", r->store.st.path, sname, why);
 	mirror_forget(&r->store, sname);
 }
 
@@ -338,8 +339,8 @@ load_validators(struct remote *r)
 	doc = tuf_json_loadb((char *)buf, len, 4096, 0, NULL, 0);
 	free(buf);
 	if (doc == NULL) {
-		log_warnx("store: %s is not JSON; the next poll is not "
-		    "conditional", VALIDATORS_FILE);
+		log_warnx("store: %s/%s is not JSON; the next poll is not "
+		    "conditional", r->store.st.path, VALIDATORS_FILE);
 		return;
 	}
 	if ((s = json_string_value(json_object_get(doc, "etag"))) != NULL)
@@ -410,8 +411,8 @@ load_apply_state(struct remote *r)
 	doc = tuf_json_loadb((char *)buf, len, STATE_MAX, 0, NULL, 0);
 	free(buf);
 	if (doc == NULL) {
-		log_warnx("store: %s is not JSON; starting without the apply "
-		    "state", STATE_FILE);
+		log_warnx("store: %s/%s is not JSON; starting without the "
+		    "apply state", r->store.st.path, STATE_FILE);
 		return;
 	}
 	for (p = 0; p < PRODUCT_COUNT; p++) {
@@ -1226,6 +1227,10 @@ remote_init(struct event_base *base, struct ipc_channel *privd,
 		    why);
 		return -1;
 	}
+	/* delegated roles are read only when a poll lists them, after the seal */
+	if (mirror_preload(&r->store, "m-", r->tcfg.max_list_roles,
+	    REMOTE_PRELOAD_MAX, why, sizeof(why)) == -1)
+		log_warnx("store: %s", why);
 	tuf_buf_init(&r->ts, r->tcfg.timestamp_max);
 	load_validators(r);
 	load_apply_state(r);
