@@ -86,6 +86,7 @@ struct product_state {
 	struct cfg_state	 refused;	/* the last one refused */
 	struct cfg_state	 pending;	/* sent, no answer yet */
 	uint64_t		 pending_id;
+	uint64_t		 pending_ms;	/* sent at (monotonic) */
 	int			 sent;		/* applied since this start */
 	int			 revert_on_expiry;
 	int			 expired_handled;
@@ -733,6 +734,7 @@ send_apply(struct remote *r, struct product_state *ps, const char *target,
 		return -1;
 	}
 	ps->pending_id = env.id;
+	ps->pending_ms = now_ms();
 	set_state(&ps->pending, settings != NULL ? target : "", ca.version,
 	    sha256, "");
 	return 0;
@@ -791,7 +793,8 @@ product_step(struct remote *r, enum product p, const char *path)
 	int				 rc;
 
 	if (ps->pending_id != 0) {
-		if (wall() - ps->pending.when < APPLY_TIMEOUT_SEC)
+		/* monotonic: a clock set back must not hold the resend */
+		if (now_ms() - ps->pending_ms < APPLY_TIMEOUT_SEC * 1000)
 			return 0;	/* the answer is on its way */
 		log_warnx("%s: no answer from lockprobed for %s; sending it "
 		    "again", product_name(p), ps->pending.target);
