@@ -7,7 +7,8 @@
 #   test certificates and the loopback server started (HTTP_PORT, ...).
 #   Call after setup_test.
 # remote_conf LINE...: write_conf with a 1 s heartbeat, the repository at
-#   http://127.0.0.1:$HTTP_PORT/repo and $T/root.json, then LINE...
+#   $REMOTE_URL (default http://127.0.0.1:$HTTP_PORT/repo) and
+#   $T/root.json, then LINE...
 # lr ARGS: lockprobe-repo on that repository, failing the test on error.
 # ctl ARGS: lockprobectl on the test's control socket.
 # status_has RE: the text status has a line matching RE (kept in $T/status).
@@ -61,7 +62,7 @@ remote_setup() {
 
 remote_conf() {
 	write_conf "heartbeat-interval 1" "heartbeat-timeout 5" \
-	    "repository-url http://127.0.0.1:$HTTP_PORT/repo" \
+	    "repository-url ${REMOTE_URL:-http://127.0.0.1:$HTTP_PORT/repo}" \
 	    "trusted-root $T/root.json" "$@"
 }
 
