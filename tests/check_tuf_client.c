@@ -1535,6 +1535,58 @@ START_TEST(test_hash_bins)
 }
 END_TEST
 
+START_TEST(test_list_hash_bins)
+{
+	struct tuf_client_config	 cfg;
+	struct tuf_client		*c;
+	struct tuf_succinct		 sr;
+	json_t				*d[8];
+	char				 bin[64], paths[512];
+	static const char		*targets[] = { "lockstat/a.json",
+					    "lockstat/b.json", "x/y/z.json" };
+	size_t				 i;
+
+	json_object_set_new(R.targets, "delegations", json_pack("{s:{s:o}, "
+	    "s:{s:[s], s:i, s:i, s:s}}", "keys", R.dk.keyid, tr_keyobj(&R.dk),
+	    "succinct_roles", "keyids", R.dk.keyid, "threshold", 1,
+	    "bit_length", 3, "name_prefix", "bins"));
+	memset(&sr, 0, sizeof(sr));
+	sr.bit_length = 3;
+	sr.name_prefix = "bins";
+	for (i = 0; i < 8; i++) {
+		ck_assert_int_eq(tuf_succinct_bin_name(&sr, (uint32_t)i, bin,
+		    sizeof(bin)), TUF_OK);
+		d[i] = tr_add_role(&R, bin);
+	}
+	for (i = 0; i < 3; i++) {
+		tuf_succinct_bin(&sr, targets[i], bin, sizeof(bin));
+		tr_add_target(&R, d[strtoul(bin + 5, NULL, 16)], targets[i],
+		    targets[i]);
+	}
+	tr_publish(&R);
+	c = open_ok();
+	ck_refresh_ok(c);
+	paths[0] = '\0';
+	ck_assert_msg(tuf_client_list_targets(c, collect_path, paths, err,
+	    sizeof(err)) == TUF_OK, "%s", err);
+	for (i = 0; i < 3; i++)
+		ck_assert_msg(strstr(paths, targets[i]) != NULL, "%s not "
+		    "listed: %s", targets[i], paths);
+	ck_assert_uint_eq(strlen(paths), strlen("lockstat/a.json\n") * 2 +
+	    strlen("x/y/z.json\n"));
+	tuf_client_free(c);
+	/* more bins than a listing reads: refused before any is read */
+	tuf_client_config_default(&cfg);
+	cfg.max_list_roles = 4;
+	c = open_cfg(&cfg);
+	ck_refresh_ok(c);
+	ck_assert_int_eq(tuf_client_list_targets(c, collect_path, paths, err,
+	    sizeof(err)), TUF_ERR);
+	ck_err_has("8 hash bins, more than the 4 delegated roles");
+	tuf_client_free(c);
+}
+END_TEST
+
 START_TEST(test_role_names)
 {
 	static const char	*names[] = { "a/b", "../evil", "%2F", "x?y#z",
@@ -1633,6 +1685,7 @@ tuf_client_suite(void)
 	tcase_add_test(tc, test_preorder);
 	tcase_add_test(tc, test_depth_limit);
 	tcase_add_test(tc, test_hash_bins);
+	tcase_add_test(tc, test_list_hash_bins);
 	tcase_add_test(tc, test_role_names);
 	tcase_add_test(tc, test_reserved_role_name);
 	suite_add_tcase(s, tc);

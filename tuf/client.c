@@ -1055,10 +1055,13 @@ tuf_client_target(struct tuf_client *c, const char *path,
 
 /* --- listing ------------------------------------------------------------------- */
 
-/* Every role md delegates to, bins included, onto w, the first on top. */
+/*
+ * Every role md delegates to, bins included, onto w, the first on top;
+ * more hash bins than max roles is an error (up to 2^32 of them).
+ */
 static int
 push_all_children(struct walk_vec *w, const struct tuf_metadata *md,
-    unsigned depth, char *err, size_t errlen)
+    unsigned depth, unsigned max, char *err, size_t errlen)
 {
 	const struct tuf_succinct	*sr = &md->succinct;
 	char				 name[TUF_MAX_ROLE_NAME + 1];
@@ -1067,6 +1070,12 @@ push_all_children(struct walk_vec *w, const struct tuf_metadata *md,
 
 	if (!md->has_delegations)
 		return TUF_OK;
+	if (sr->present && ((uint64_t)1 << sr->bit_length) > max) {
+		tuf_seterr(err, errlen, "listing targets: %llu hash bins, "
+		    "more than the %u delegated roles a listing reads",
+		    (unsigned long long)1 << sr->bit_length, max);
+		return TUF_ERR;
+	}
 	if (sr->present) {
 		for (bin = (uint64_t)1 << sr->bit_length; bin > 0; bin--) {
 			if (tuf_succinct_bin_name(sr, (uint32_t)(bin - 1),
@@ -1145,7 +1154,8 @@ tuf_client_list_targets(struct tuf_client *c, tuf_target_list_fn fn,
 	}
 	if (c->cfg.max_depth == 0)
 		return TUF_OK;
-	if (push_all_children(&stack, c->targets, 1, err, errlen) != TUF_OK)
+	if (push_all_children(&stack, c->targets, 1, c->cfg.max_list_roles,
+	    err, errlen) != TUF_OK)
 		goto out;
 	/* Pre-order, depth first, as lookups search. */
 	while (stack.n > 0) {
@@ -1171,8 +1181,8 @@ tuf_client_list_targets(struct tuf_client *c, tuf_target_list_fn fn,
 		if (rc == TUF_OK)
 			rc = list_role(c, e.name, md, fn, arg, err, errlen);
 		if (rc == TUF_OK && e.depth < c->cfg.max_depth)
-			rc = push_all_children(&stack, md, e.depth + 1, err,
-			    errlen);
+			rc = push_all_children(&stack, md, e.depth + 1,
+			    c->cfg.max_list_roles, err, errlen);
 		free(e.name);
 		if (rc != TUF_OK)
 			goto out;
