@@ -1500,6 +1500,19 @@ START_TEST(test_depth_limit)
 }
 END_TEST
 
+/* targets delegates every path to 2^bits hash bins, signed by dk */
+static void
+delegate_bins(struct tuf_succinct *sr, int bits, const char *prefix)
+{
+	json_object_set_new(R.targets, "delegations", json_pack("{s:{s:o}, "
+	    "s:{s:[s], s:i, s:i, s:s}}", "keys", R.dk.keyid, tr_keyobj(&R.dk),
+	    "succinct_roles", "keyids", R.dk.keyid, "threshold", 1,
+	    "bit_length", bits, "name_prefix", prefix));
+	memset(sr, 0, sizeof(*sr));
+	sr->bit_length = (unsigned)bits;
+	sr->name_prefix = prefix;
+}
+
 START_TEST(test_hash_bins)
 {
 	struct tuf_succinct	 sr;
@@ -1510,13 +1523,7 @@ START_TEST(test_hash_bins)
 				    "x/y/z.json" };
 	size_t			 i;
 
-	json_object_set_new(R.targets, "delegations", json_pack("{s:{s:o}, "
-	    "s:{s:[s], s:i, s:i, s:s}}", "keys", R.dk.keyid, tr_keyobj(&R.dk),
-	    "succinct_roles", "keyids", R.dk.keyid, "threshold", 1,
-	    "bit_length", 5, "name_prefix", "lockstat-bins"));
-	memset(&sr, 0, sizeof(sr));
-	sr.bit_length = 5;
-	sr.name_prefix = "lockstat-bins";
+	delegate_bins(&sr, 5, "lockstat-bins");
 	for (i = 0; i < 3; i++) {
 		tuf_succinct_bin(&sr, paths[i], bin, sizeof(bin));
 		d = tr_add_role(&R, bin);
@@ -1546,13 +1553,7 @@ START_TEST(test_list_hash_bins)
 					    "lockstat/b.json", "x/y/z.json" };
 	size_t				 i;
 
-	json_object_set_new(R.targets, "delegations", json_pack("{s:{s:o}, "
-	    "s:{s:[s], s:i, s:i, s:s}}", "keys", R.dk.keyid, tr_keyobj(&R.dk),
-	    "succinct_roles", "keyids", R.dk.keyid, "threshold", 1,
-	    "bit_length", 3, "name_prefix", "bins"));
-	memset(&sr, 0, sizeof(sr));
-	sr.bit_length = 3;
-	sr.name_prefix = "bins";
+	delegate_bins(&sr, 3, "bins");
 	for (i = 0; i < 8; i++) {
 		ck_assert_int_eq(tuf_succinct_bin_name(&sr, (uint32_t)i, bin,
 		    sizeof(bin)), TUF_OK);

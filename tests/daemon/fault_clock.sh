@@ -25,27 +25,27 @@ start_daemon
 wait_netd_up 1
 wait_status "collector settings (from lockstat/default.json.*rewalk every 45 s"
 
-# the delegated role expires in a few seconds, then stays expired
-resign_role team 6
-v=$(role_version team)
-wait_status "trusted: root 1, timestamp $(repo_timestamp_version)"
-wait_log "poll failed.*team version $v expired at" 30
-wait_status "last error: .*team version $v expired at"
-status_has "collector settings (from lockstat/default.json.*rewalk every 45 s" || fail "the configuration in force changed: $(cat "$T/status")"
-netd_running || fail "netd is not running"
-ok "delegated role expired: $(grep 'last error' "$T/status")"
+# expire_in_force ROLE REWALK: ROLE expires in a few seconds, then stays
+# expired; every poll fails and the settings (rewalk every REWALK s) stay
+expire_in_force() {
+	resign_role "$1" 6
+	_v=$(role_version "$1")
+	wait_status "trusted: root 1, timestamp $(repo_timestamp_version)"
+	wait_log "poll failed.*$1 version $_v expired at" 30
+	wait_status "last error: .*$1 version $_v expired at"
+	status_has "collector settings (from lockstat/default.json.*rewalk every $2 s" || fail "the configuration in force changed: $(cat "$T/status")"
+	netd_running || fail "netd is not running"
+	ok "$1 expired: $(grep 'last error' "$T/status")"
+}
+
+# the delegated role
+expire_in_force team 45
 publish lockstat/default.json '{"rewalk_interval_sec": 50}' -r team
 wait_status "collector settings (from lockstat/default.json.*rewalk every 50 s"
 ok "a fresh team: the update applied"
 
 # the top-level targets role
-resign_role targets 6
-v=$(role_version targets)
-wait_status "trusted: root 1, timestamp $(repo_timestamp_version)"
-wait_log "poll failed.*targets version $v expired at" 30
-wait_status "last error: .*targets version $v expired at"
-status_has "collector settings (from lockstat/default.json.*rewalk every 50 s" || fail "the configuration in force changed: $(cat "$T/status")"
-ok "targets expired: $(grep 'last error' "$T/status")"
+expire_in_force targets 50
 # targets re-signed by lockprobe-repo (a top-level target added), then an update
 publish netd/default.json '{"poll_interval_sec": 1}'
 publish lockstat/default.json '{"rewalk_interval_sec": 55}' -r team
