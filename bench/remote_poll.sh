@@ -5,7 +5,9 @@
 # configuration with lockprobe-repo to its being verified by netd and
 # applied by lockprobed (poll-interval 1), and the resident memory of
 # lockprobe-netd (target under 4 MiB) and lockprobed (under 8 MiB) in the
-# steady state.  The real daemons, a loopback HTTP server
+# steady state, with netd's proportional and private shares and its largest
+# mappings (libcrypto's pages are mapped at load time, used or not).  The
+# real daemons, a loopback HTTP server
 # (tests/fetch_server.py).  As root, from a build directory:
 #
 #   bash ../bench/remote_poll.sh [POLLS]
@@ -15,26 +17,17 @@ top_builddir=$(pwd)
 top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
 [ -x "$top_builddir/lockprobed" ] || { echo "remote_poll.sh: run it in a build directory" >&2; exit 1; }
 . "$top_srcdir/tests/lib.sh"
-. "$top_srcdir/tests/fetch_lib.sh"
-require_root
+. "$top_srcdir/tests/remote_lib.sh"
 getent passwd _lockprobe >/dev/null && NETD_USER=_lockprobe
-REPO_TOOL=$top_builddir/tools/lockprobe-repo
 
 setup_test
-SRV=$T/srv
-mkdir -p "$SRV"
-lr() { "$REPO_TOOL" -d "$SRV/repo" -k "$T/keys" "$@" >> "$T/repo.log" 2>&1 || fail "lockprobe-repo $*"; }
-ctl() { "$LOCKPROBECTL" -s "$T/ctl.sock" "$@"; }
+remote_setup
 remote() { ctl -j status | python3 -c 'import json,sys; r=json.load(sys.stdin)["netd"]["remote"]; print(r[sys.argv[1]])' "$1"; }
 applied() { ctl status | grep -q "lockstat: lockstat/default.json (targets version $1) applied"; }
 now_ms() { date +%s%3N; }
 
-lr init
-cp "$SRV/repo/metadata/1.root.json" "$T/root.json"
 printf '{"rewalk_interval_sec": 40}\n' > "$T/a.json"
 lr add lockstat/default.json "$T/a.json"
-make_certs "$SRV"
-start_fetch_server "$SRV"
 write_conf "repository-url http://127.0.0.1:$HTTP_PORT/repo" \
     "trusted-root $T/root.json" "poll-interval 1" "poll-backoff-max 2"
 start_daemon
@@ -86,5 +79,12 @@ fi
 sleep 3
 rss() { awk '/^(VmRSS|RssAnon|RssFile)/ { printf "%s%s %s KiB", sep, $1, $2; sep = ", " }' "/proc/$1/status"; }
 echo "resident memory of lockprobe-netd: $(rss "$(netd_pid)")"
+# where netd's goes: its own share (Pss), what no other process shares
+# (Private), and the pages of each library mapped
+awk '/^(Pss|Private_Clean|Private_Dirty):/ { printf "%s%s %s KiB", sep, $1, $2; sep = ", " } END { print "" }' "/proc/$(netd_pid)/smaps_rollup" | sed 's/^/  lockprobe-netd /'
+awk '/^[0-9a-f]+-[0-9a-f]+ / { n = $6 == "" ? "[anon]" : $6; sub(".*/", "", n) }
+    /^Rss:/ { rss[n] += $2 } /^Private_Dirty:/ { pd[n] += $2 }
+    END { for (n in rss) if (rss[n] > 0) printf "%d %s\n", rss[n], n " " rss[n] " KiB (" pd[n] " KiB private dirty)" }' \
+    "/proc/$(netd_pid)/smaps" | sort -rn | head -n 8 | cut -d' ' -f2- | sed 's/^/  lockprobe-netd mapping /'
 echo "resident memory of lockprobed: $(rss "$PRIVD_PID")"
 stop_daemon

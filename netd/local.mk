@@ -68,4 +68,5 @@ NETD_TESTS = tests/check_store tests/check_pollsched tests/check_metrics \
 TESTS += $(NETD_TESTS)
 EXTRA_DIST += bench/remote_poll.sh
 EXTRA_DIST += tests/check_fetch.sh tests/fetch_sandboxed.sh \
-	tests/fetch_lib.sh tests/fetch_server.py tests/resign_timestamp.py
+	tests/fetch_lib.sh tests/remote_lib.sh tests/fetch_server.py \
+	tests/resign_timestamp.py tests/resign_role.py

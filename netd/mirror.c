@@ -3,9 +3,13 @@
  */
 #include "config.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mirror.h"
 
@@ -125,6 +129,42 @@ mirror_close(struct mirror *m)
 	}
 	free(m->f);
 	memset(m, 0, sizeof(*m));
+}
+
+int
+mirror_preload(struct mirror *m, const char *prefix, size_t max_files,
+    size_t max_bytes, char *err, size_t errlen)
+{
+	struct dirent	*de;
+	DIR		*d;
+	uint8_t		*buf;
+	size_t		 len, files = 0, bytes = 0;
+	int		 fd;
+
+	if ((fd = openat(m->st.dirfd, ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1 || (d = fdopendir(fd)) == NULL) {
+		snprintf(err, errlen, "%s: cannot list: %s", m->st.path,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	while (files < max_files && bytes < max_bytes &&
+	    (de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 ||
+		    !store_name_valid(de->d_name) ||
+		    find(m, de->d_name) != NULL)
+			continue;
+		/* too big for what is left, or unreadable: read when needed */
+		if (mirror_read(m, de->d_name, max_bytes - bytes, &buf, &len,
+		    err, errlen) != 0)
+			continue;
+		free(buf);
+		files++;
+		bytes += len;
+	}
+	closedir(d);
+	return 0;
 }
 
 void

@@ -33,6 +33,14 @@ struct mirror {
 int	mirror_open(struct mirror *m, const char *dir, uid_t owner,
 	    gid_t group, char *err, size_t errlen);
 void	mirror_close(struct mirror *m);
+/*
+ * Before the seal: read the files whose names start with prefix that were
+ * not read yet (files a client may ask for only later, such as delegated
+ * roles), up to max_files files and max_bytes bytes in all; files beyond
+ * those are read from memory as absent.  0, or -1 (cannot list the store).
+ */
+int	mirror_preload(struct mirror *m, const char *prefix, size_t max_files,
+	    size_t max_bytes, char *err, size_t errlen);
 /* From now on, read from memory only (call it as the sandbox closes). */
 void	mirror_seal(struct mirror *m);
 

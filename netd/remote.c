@@ -51,6 +51,7 @@
 #define REMOTE_URL_MAX		(CONF_MAX_URL + 3 * TUF_MAX_TARGET_PATH + 256)
 #define REMOTE_CACHE_MAX	512	/* files fetched in one poll */
 #define REMOTE_ERR_MAX		512
+#define REMOTE_PRELOAD_MAX	(4 * 1024 * 1024) /* stored roles read at start */
 #define APPLY_TIMEOUT_SEC	30	/* then the next poll sends it again */
 #define STATE_FILE		"netd-apply.json"
 #define VALIDATORS_FILE		"netd-validators.json"
@@ -85,6 +86,7 @@ struct product_state {
 	struct cfg_state	 refused;	/* the last one refused */
 	struct cfg_state	 pending;	/* sent, no answer yet */
 	uint64_t		 pending_id;
+	uint64_t		 pending_ms;	/* sent at (monotonic) */
 	int			 sent;		/* applied since this start */
 	int			 revert_on_expiry;
 	int			 expired_handled;
@@ -304,6 +306,23 @@ io_remove(void *arg, const char *name, char *err, size_t errlen)
 	    TUF_ERR;
 }
 
+/*
+ * The client ignores stored metadata that does not verify (a cache, never
+ * a source of trust); say so, since it means a damaged or tampered store.
+ */
+static void
+io_untrusted(void *arg, const char *name, const char *why)
+{
+	struct remote	*r = arg;
+	char		 sname[STORE_NAME_MAX + 1];
+
+	if (mirror_tuf_name(name, sname, sizeof(sname)) == -1)
+		return;
+	log_warnx("store: %s/%s is not trusted: %s; ignored, it is fetched "
+	    "again", r->store.st.path, sname, why);
+	mirror_forget(&r->store, sname);
+}
+
 /* --- persisted state: validators and apply state -------------------------- */
 
 static void
@@ -321,8 +340,8 @@ load_validators(struct remote *r)
 	doc = tuf_json_loadb((char *)buf, len, 4096, 0, NULL, 0);
 	free(buf);
 	if (doc == NULL) {
-		log_warnx("store: %s is not JSON; the next poll is not "
-		    "conditional", VALIDATORS_FILE);
+		log_warnx("store: %s/%s is not JSON; the next poll is not "
+		    "conditional", r->store.st.path, VALIDATORS_FILE);
 		return;
 	}
 	if ((s = json_string_value(json_object_get(doc, "etag"))) != NULL)
@@ -393,8 +412,8 @@ load_apply_state(struct remote *r)
 	doc = tuf_json_loadb((char *)buf, len, STATE_MAX, 0, NULL, 0);
 	free(buf);
 	if (doc == NULL) {
-		log_warnx("store: %s is not JSON; starting without the apply "
-		    "state", STATE_FILE);
+		log_warnx("store: %s/%s is not JSON; starting without the "
+		    "apply state", r->store.st.path, STATE_FILE);
 		return;
 	}
 	for (p = 0; p < PRODUCT_COUNT; p++) {
@@ -715,6 +734,7 @@ send_apply(struct remote *r, struct product_state *ps, const char *target,
 		return -1;
 	}
 	ps->pending_id = env.id;
+	ps->pending_ms = now_ms();
 	set_state(&ps->pending, settings != NULL ? target : "", ca.version,
 	    sha256, "");
 	return 0;
@@ -773,7 +793,8 @@ product_step(struct remote *r, enum product p, const char *path)
 	int				 rc;
 
 	if (ps->pending_id != 0) {
-		if (wall() - ps->pending.when < APPLY_TIMEOUT_SEC)
+		/* monotonic: a clock set back must not hold the resend */
+		if (now_ms() - ps->pending_ms < APPLY_TIMEOUT_SEC * 1000)
 			return 0;	/* the answer is on its way */
 		log_warnx("%s: no answer from lockprobed for %s; sending it "
 		    "again", product_name(p), ps->pending.target);
@@ -857,13 +878,21 @@ static void
 run_products(struct remote *r)
 {
 	struct choice	ch;
+	char		err[REMOTE_ERR_MAX];
 	int		p;
 
 	memset(&ch, 0, sizeof(ch));
 	ch.r = r;
-	if (tuf_client_list_targets(r->tuf, choose_cb, &ch) != TUF_OK) {
-		poll_finish(r, POLL_FAILED, "no verified targets to choose "
-		    "from");
+	r->miss = 0;
+	if (tuf_client_list_targets(r->tuf, choose_cb, &ch, err,
+	    sizeof(err)) != TUF_OK) {
+		if (r->miss) {
+			fetch_missing(r);
+			return;
+		}
+		/* keep what is in force: the choice needs every role */
+		tuf_preferr(err, sizeof(err), "choosing this host's targets");
+		poll_finish(r, POLL_FAILED, err);
 		return;
 	}
 	for (p = 0; p < PRODUCT_COUNT; p++)
@@ -1099,35 +1128,6 @@ read_root(const char *path, size_t max, size_t *lenp, char *err,
 	return NULL;
 }
 
-/*
- * The client ignores stored metadata that does not verify (a cache, never
- * a source of trust); say so, since it means a damaged or tampered store.
- */
-static void
-report_untrusted(struct remote *r)
-{
-	static const char *const roles[] = { "timestamp", "snapshot",
-	    "targets" };
-	struct tuf_client_info	info;
-	int64_t			version[3];
-	char			name[64];
-	size_t			i;
-
-	tuf_client_info(r->tuf, &info);
-	version[0] = info.timestamp_version;
-	version[1] = info.snapshot_version;
-	version[2] = info.targets_version;
-	for (i = 0; i < 3; i++) {
-		snprintf(name, sizeof(name), "m-%s.json", roles[i]);
-		if (version[i] == 0 && mirror_has(&r->store, name)) {
-			log_warnx("store: %s/%s does not verify with the "
-			    "trusted root; ignored, it is fetched again",
-			    r->store.st.path, name);
-			mirror_forget(&r->store, name);
-		}
-	}
-}
-
 static void
 params_from_setup(struct poll_params *pp, uint32_t interval_sec,
     uint32_t backoff_sec)
@@ -1221,6 +1221,7 @@ remote_init(struct event_base *base, struct ipc_channel *privd,
 	r->io.load = io_load;
 	r->io.store = io_store;
 	r->io.remove = io_remove;
+	r->io.untrusted = io_untrusted;
 	r->tuf = tuf_client_open(&r->tcfg, &r->io, r, root, rootlen, why,
 	    sizeof(why));
 	free(root);
@@ -1229,7 +1230,10 @@ remote_init(struct event_base *base, struct ipc_channel *privd,
 		    why);
 		return -1;
 	}
-	report_untrusted(r);
+	/* delegated roles are read only when a poll lists them, after the seal */
+	if (mirror_preload(&r->store, "m-", r->tcfg.max_list_roles,
+	    REMOTE_PRELOAD_MAX, why, sizeof(why)) == -1)
+		log_warnx("store: %s", why);
 	tuf_buf_init(&r->ts, r->tcfg.timestamp_max);
 	load_validators(r);
 	load_apply_state(r);

@@ -1,7 +1,7 @@
 /*
  * Unit tests of netd/mirror.c: the store with a copy in memory, read from
- * the disk before the seal and from memory after it, and the mapping of
- * TUF's local names to store names.
+ * the disk before the seal and from memory after it, the files preloaded
+ * before the seal, and the mapping of TUF's local names to store names.
  */
 #include "config.h"
 
@@ -99,6 +99,60 @@ START_TEST(test_sealed_reads_memory)
 }
 END_TEST
 
+/* Files read before the seal, bounded in number and bytes, prefix only. */
+START_TEST(test_preload)
+{
+	struct mirror	m;
+	uint8_t		*buf;
+	size_t		 len;
+	int		 n;
+
+	ck_assert_msg(mirror_open(&m, dir, getuid(), getgid(), err,
+	    sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(mirror_write(&m, "m-a.json", "aaaa", 4, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(mirror_write(&m, "m-b.json", "bbbb", 4, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(mirror_write(&m, "m-c.json", "cccc", 4, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(mirror_write(&m, "other.json", "x", 1, err,
+	    sizeof(err)), 0);
+	mirror_close(&m);
+
+	/* all of the prefix */
+	ck_assert_int_eq(mirror_open(&m, dir, getuid(), getgid(), err,
+	    sizeof(err)), 0);
+	ck_assert_msg(mirror_preload(&m, "m-", 10, 1024, err, sizeof(err)) ==
+	    0, "%s", err);
+	mirror_seal(&m);
+	assert_reads(&m, "m-a.json", "aaaa");
+	assert_reads(&m, "m-b.json", "bbbb");
+	assert_reads(&m, "m-c.json", "cccc");
+	ck_assert_int_eq(mirror_read(&m, "other.json", 1024, &buf, &len, err,
+	    sizeof(err)), 1);
+	mirror_close(&m);
+
+	/* at most two files; then at most 6 bytes (one file and no more) */
+	ck_assert_int_eq(mirror_open(&m, dir, getuid(), getgid(), err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(mirror_preload(&m, "m-", 2, 1024, err, sizeof(err)),
+	    0);
+	mirror_seal(&m);
+	n = mirror_has(&m, "m-a.json") + mirror_has(&m, "m-b.json") +
+	    mirror_has(&m, "m-c.json");
+	ck_assert_int_eq(n, 2);
+	mirror_close(&m);
+	ck_assert_int_eq(mirror_open(&m, dir, getuid(), getgid(), err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(mirror_preload(&m, "m-", 10, 6, err, sizeof(err)), 0);
+	mirror_seal(&m);
+	n = mirror_has(&m, "m-a.json") + mirror_has(&m, "m-b.json") +
+	    mirror_has(&m, "m-c.json");
+	ck_assert_int_eq(n, 1);
+	mirror_close(&m);
+}
+END_TEST
+
 START_TEST(test_tuf_names)
 {
 	char	out[STORE_NAME_MAX + 1], other[STORE_NAME_MAX + 1];
@@ -134,6 +188,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_sealed_reads_memory);
 	tcase_add_test(tc, test_tuf_names);
+	tcase_add_test(tc, test_preload);
 	suite_add_tcase(s, tc);
 	return test_run_suite(s);
 }

@@ -991,8 +991,8 @@ START_TEST(test_conditional)
 	/* no trusted metadata yet: a 304 cannot be believed */
 	ck_assert_int_eq(tuf_client_refresh_unchanged(c, TR_NOW, err,
 	    sizeof(err)), TUF_NOTFOUND);
-	ck_assert_int_eq(tuf_client_list_targets(c, count_target, &n),
-	    TUF_ERR);
+	ck_assert_int_eq(tuf_client_list_targets(c, count_target, &n, err,
+	    sizeof(err)), TUF_ERR);
 	/* new: the whole workflow, root first, without timestamp.json */
 	R.log[0] = '\0';
 	ck_assert_msg(refresh_ts(c, &changed) == TUF_OK, "%s", err);
@@ -1006,8 +1006,8 @@ START_TEST(test_conditional)
 	ck_assert_int_eq(tuf_client_target(c, "lockstat/a.json", &t, err,
 	    sizeof(err)), TUF_OK);
 	tuf_target_clear(&t);
-	ck_assert_int_eq(tuf_client_list_targets(c, count_target, &n),
-	    TUF_OK);
+	ck_assert_int_eq(tuf_client_list_targets(c, count_target, &n, err,
+	    sizeof(err)), TUF_OK);
 	ck_assert_int_eq(n, 2);
 	/* a 304 after a restart: the stored metadata is enough */
 	tuf_client_free(c);
@@ -1038,7 +1038,8 @@ START_TEST(test_conditional)
 	ck_assert_int_eq(changed, 1);
 	ck_assert_str_eq(R.log, "2.root.json\nsnapshot.json\ntargets.json\n");
 	n = 0;
-	ck_assert_int_eq(tuf_client_list_targets(c, count_target, &n), 1);
+	ck_assert_int_eq(tuf_client_list_targets(c, count_target, &n, err,
+	    sizeof(err)), 1);
 	ck_assert_int_le(n, 3);
 	tuf_client_free(c);
 }
@@ -1194,6 +1195,42 @@ END_TEST
  * test_root_has_keys_but_not_snapshot expects; a rotated timestamp key
  * deletes both (5.3.11).
  */
+/* Stored files that do not parse or verify are reported, then refetched. */
+START_TEST(test_untrusted_reported)
+{
+	struct tuf_client	*c;
+	struct tuf_target	 t;
+	struct tr_file		*f;
+	json_t			*a;
+
+	tr_delegate(R.targets, &R.dk, "A", "lockstat/*", 0);
+	a = tr_add_role(&R, "A");
+	tr_add_target(&R, a, "lockstat/a.json", "a");
+	tr_publish(&R);
+	c = open_ok();
+	ck_refresh_ok(c);
+	ck_assert_msg(tuf_client_target(c, "lockstat/a.json", &t, err,
+	    sizeof(err)) == TUF_OK, "%s", err);
+	tuf_target_clear(&t);
+	tuf_client_free(c);
+	ck_assert_str_eq(R.untrusted, "");
+	ck_assert_ptr_nonnull(f = tr_get(&R.local, "snapshot.json"));
+	f->len /= 2;
+	ck_assert_ptr_nonnull(f = tr_get(&R.local, "A.json"));
+	f->data[0] = (unsigned char)'[';
+	c = open_ok();
+	ck_assert_ptr_nonnull(strstr(R.untrusted, "snapshot.json: "));
+	ck_assert_ptr_null(strstr(R.untrusted, "A.json"));
+	ck_refresh_ok(c);
+	ck_assert_msg(tuf_client_target(c, "lockstat/a.json", &t, err,
+	    sizeof(err)) == TUF_OK, "%s", err);
+	ck_assert_str_eq(t.role, "A");
+	tuf_target_clear(&t);
+	ck_assert_ptr_nonnull(strstr(R.untrusted, "\nA.json: "));
+	tuf_client_free(c);
+}
+END_TEST
+
 START_TEST(test_threshold_raised)
 {
 	struct tr_key		 tk2;
@@ -1391,6 +1428,69 @@ START_TEST(test_terminating)
 }
 END_TEST
 
+static int
+collect_path(void *arg, const char *path, json_t *custom)
+{
+	char	*out = arg;
+
+	(void)custom;
+	strcat(out, path);
+	strcat(out, "\n");
+	return 0;
+}
+
+START_TEST(test_list_delegated)
+{
+	struct tuf_client_config	 cfg;
+	struct tuf_client		*c;
+	json_t				*a, *b;
+	char				 paths[512];
+
+	/* A is terminating for lockstat paths: B is never searched for them */
+	tr_add_target(&R, NULL, "lockstat/top.json", "top");
+	tr_delegate(R.targets, &R.dk, "A", "lockstat/*", 1);
+	tr_delegate(R.targets, &R.dk, "B", "lockstat/*", 0);
+	a = tr_add_role(&R, "A");
+	b = tr_add_role(&R, "B");
+	tr_add_target(&R, a, "lockstat/a.json", "a");
+	tr_add_target(&R, a, "netd/not-delegated.json", "n");
+	tr_add_target(&R, b, "lockstat/b.json", "b");
+	tr_add_target(&R, b, "lockstat/a.json", "b's a: the search finds A's");
+	tr_publish(&R);
+	c = open_ok();
+	ck_refresh_ok(c);
+	paths[0] = '\0';
+	ck_assert_msg(tuf_client_list_targets(c, collect_path, paths, err,
+	    sizeof(err)) == TUF_OK, "%s", err);
+	ck_assert_str_eq(paths, "lockstat/top.json\nlockstat/a.json\n");
+	tuf_client_free(c);
+	/* more roles than the listing may load */
+	tuf_client_config_default(&cfg);
+	cfg.max_list_roles = 1;
+	c = open_cfg(&cfg);
+	ck_refresh_ok(c);
+	paths[0] = '\0';
+	ck_assert_int_eq(tuf_client_list_targets(c, collect_path, paths, err,
+	    sizeof(err)), TUF_ERR);
+	ck_err_has("more than 1 delegated roles (B not visited)");
+	tuf_client_free(c);
+	/* a delegated role that does not verify fails the listing */
+	json_object_set_new(b, "version", json_integer(2));
+	json_object_del(json_object_get(json_object_get(R.targets,
+	    "delegations"), "keys"), R.dk.keyid);
+	json_object_set_new(R.targets, "version", json_integer(2));
+	R.ts_version = 2;
+	R.snap_version = 2;
+	tr_publish(&R);
+	c = open_ok();
+	ck_refresh_ok(c);
+	ck_assert_int_eq(tuf_client_list_targets(c, collect_path, paths, err,
+	    sizeof(err)), TUF_ERR);
+	ck_err_has("required signatures");
+	tuf_client_free(c);
+}
+END_TEST
+
 START_TEST(test_preorder)
 {
 	struct tuf_target	 t;
@@ -1454,6 +1554,19 @@ START_TEST(test_depth_limit)
 }
 END_TEST
 
+/* targets delegates every path to 2^bits hash bins, signed by dk */
+static void
+delegate_bins(struct tuf_succinct *sr, int bits, const char *prefix)
+{
+	json_object_set_new(R.targets, "delegations", json_pack("{s:{s:o}, "
+	    "s:{s:[s], s:i, s:i, s:s}}", "keys", R.dk.keyid, tr_keyobj(&R.dk),
+	    "succinct_roles", "keyids", R.dk.keyid, "threshold", 1,
+	    "bit_length", bits, "name_prefix", prefix));
+	memset(sr, 0, sizeof(*sr));
+	sr->bit_length = (unsigned)bits;
+	sr->name_prefix = prefix;
+}
+
 START_TEST(test_hash_bins)
 {
 	struct tuf_succinct	 sr;
@@ -1464,13 +1577,7 @@ START_TEST(test_hash_bins)
 				    "x/y/z.json" };
 	size_t			 i;
 
-	json_object_set_new(R.targets, "delegations", json_pack("{s:{s:o}, "
-	    "s:{s:[s], s:i, s:i, s:s}}", "keys", R.dk.keyid, tr_keyobj(&R.dk),
-	    "succinct_roles", "keyids", R.dk.keyid, "threshold", 1,
-	    "bit_length", 5, "name_prefix", "lockstat-bins"));
-	memset(&sr, 0, sizeof(sr));
-	sr.bit_length = 5;
-	sr.name_prefix = "lockstat-bins";
+	delegate_bins(&sr, 5, "lockstat-bins");
 	for (i = 0; i < 3; i++) {
 		tuf_succinct_bin(&sr, paths[i], bin, sizeof(bin));
 		d = tr_add_role(&R, bin);
@@ -1486,6 +1593,52 @@ START_TEST(test_hash_bins)
 	/* a path whose bin is not listed in snapshot */
 	ck_assert_int_eq(lookup("lockstat/zzz.json", &t), TUF_ERR);
 	ck_err_has("does not list lockstat-bins-");
+}
+END_TEST
+
+START_TEST(test_list_hash_bins)
+{
+	struct tuf_client_config	 cfg;
+	struct tuf_client		*c;
+	struct tuf_succinct		 sr;
+	json_t				*d[8];
+	char				 bin[64], paths[512];
+	static const char		*targets[] = { "lockstat/a.json",
+					    "lockstat/b.json", "x/y/z.json" };
+	size_t				 i;
+
+	delegate_bins(&sr, 3, "bins");
+	for (i = 0; i < 8; i++) {
+		ck_assert_int_eq(tuf_succinct_bin_name(&sr, (uint32_t)i, bin,
+		    sizeof(bin)), TUF_OK);
+		d[i] = tr_add_role(&R, bin);
+	}
+	for (i = 0; i < 3; i++) {
+		tuf_succinct_bin(&sr, targets[i], bin, sizeof(bin));
+		tr_add_target(&R, d[strtoul(bin + 5, NULL, 16)], targets[i],
+		    targets[i]);
+	}
+	tr_publish(&R);
+	c = open_ok();
+	ck_refresh_ok(c);
+	paths[0] = '\0';
+	ck_assert_msg(tuf_client_list_targets(c, collect_path, paths, err,
+	    sizeof(err)) == TUF_OK, "%s", err);
+	for (i = 0; i < 3; i++)
+		ck_assert_msg(strstr(paths, targets[i]) != NULL, "%s not "
+		    "listed: %s", targets[i], paths);
+	ck_assert_uint_eq(strlen(paths), strlen("lockstat/a.json\n") * 2 +
+	    strlen("x/y/z.json\n"));
+	tuf_client_free(c);
+	/* more bins than a listing reads: refused before any is read */
+	tuf_client_config_default(&cfg);
+	cfg.max_list_roles = 4;
+	c = open_cfg(&cfg);
+	ck_refresh_ok(c);
+	ck_assert_int_eq(tuf_client_list_targets(c, collect_path, paths, err,
+	    sizeof(err)), TUF_ERR);
+	ck_err_has("8 hash bins, more than the 4 delegated roles");
+	tuf_client_free(c);
 }
 END_TEST
 
@@ -1583,9 +1736,12 @@ tuf_client_suite(void)
 	tcase_add_test(tc, test_delegation);
 	tcase_add_test(tc, test_delegation_bad_key);
 	tcase_add_test(tc, test_terminating);
+	tcase_add_test(tc, test_list_delegated);
+	tcase_add_test(tc, test_untrusted_reported);
 	tcase_add_test(tc, test_preorder);
 	tcase_add_test(tc, test_depth_limit);
 	tcase_add_test(tc, test_hash_bins);
+	tcase_add_test(tc, test_list_hash_bins);
 	tcase_add_test(tc, test_role_names);
 	tcase_add_test(tc, test_reserved_role_name);
 	suite_add_tcase(s, tc);

@@ -28,7 +28,9 @@ routed by its path):
                  (its SHA-256) and its Last-Modified; 304 if If-None-Match
                  matches, or without it, If-Modified-Since.  DIR/repo-mode, if present, says how to fail
                  instead: "error" (500), "garbage" (not HTTP), "absent"
-                 (404), "slow" (nothing for 15 s, then 500).  Every request is logged to DIR/requests.log as
+                 (404), "slow" (nothing for 15 s, then 500), "truncate" or
+                 "truncate:TEXT" (for every path, or those containing
+                 TEXT: the headers and half the body, then close).  Every request is logged to DIR/requests.log as
                  "PATH STATUS BODY-BYTES REQUEST-HEADER-BYTES
                  RESPONSE-HEADER-BYTES".
 DNS: A queries for *.test answer 127.0.0.1 except nxdomain.test (NXDOMAIN);
@@ -108,6 +110,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             resp_bytes = sum(len(b) for b in self._headers_buffer) + 2
             self.end_headers()
             log_request(rel, 304, 0, req_bytes, resp_bytes)
+            return
+        if mode.startswith("truncate") and mode[9:] in rel:
+            # all the headers, half the body, then the connection closes
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[:len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            log_request(rel, 200, len(body) // 2, req_bytes)
             return
         self.send_body(200, body, [("ETag", etag),
                                    ("Last-Modified", lastmod)])

@@ -26,16 +26,10 @@ def canonical(obj):
                       ensure_ascii=False).encode("utf-8")
 
 
-def main(repodir, keydir, seconds):
-    path = os.path.join(repodir, "metadata", "timestamp.json")
-    with open(path) as f:
-        doc = json.load(f)
-    with open(os.path.join(keydir, "timestamp.key")) as f:
+def sign(keydir, keyname, signed):
+    """The signature of signed by KEYDIR/KEYNAME.key, as hex."""
+    with open(os.path.join(keydir, keyname + ".key")) as f:
         seed = bytes.fromhex(json.load(f)["keyval"]["private"])
-    signed = doc["signed"]
-    signed["version"] += 1
-    signed["expires"] = time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                      time.gmtime(time.time() + seconds))
     with tempfile.TemporaryDirectory() as tmp:
         pem = os.path.join(tmp, "k.pem")
         with open(pem, "w") as f:
@@ -45,14 +39,35 @@ def main(repodir, keydir, seconds):
         data = os.path.join(tmp, "data")
         with open(data, "wb") as f:
             f.write(canonical(signed))
-        sig = subprocess.run(["openssl", "pkeyutl", "-sign", "-rawin",
-                              "-inkey", pem, "-in", data],
-                             check=True, capture_output=True).stdout
-    doc["signatures"] = [{"keyid": doc["signatures"][0]["keyid"],
-                          "sig": sig.hex()}]
-    with open(path + ".tmp", "w") as f:
-        json.dump(doc, f, indent=1)
+        return subprocess.run(["openssl", "pkeyutl", "-sign", "-rawin",
+                               "-inkey", pem, "-in", data],
+                              check=True, capture_output=True).stdout.hex()
+
+
+def expiry(seconds):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                         time.gmtime(time.time() + seconds))
+
+
+def write(path, doc):
+    """Replace path with doc, atomically; returns the bytes written."""
+    data = json.dumps(doc, indent=1).encode()
+    with open(path + ".tmp", "wb") as f:
+        f.write(data)
     os.rename(path + ".tmp", path)
+    return data
+
+
+def main(repodir, keydir, seconds):
+    path = os.path.join(repodir, "metadata", "timestamp.json")
+    with open(path) as f:
+        doc = json.load(f)
+    signed = doc["signed"]
+    signed["version"] += 1
+    signed["expires"] = expiry(seconds)
+    doc["signatures"] = [{"keyid": doc["signatures"][0]["keyid"],
+                          "sig": sign(keydir, "timestamp", signed)}]
+    write(path, doc)
     print("timestamp version %d expires %s" % (signed["version"],
                                                signed["expires"]))
 

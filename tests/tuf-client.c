@@ -188,7 +188,8 @@ io_remove(void *arg, const char *name, char *err, size_t errlen)
 	    TUF_ERR;
 }
 
-static const struct tuf_io cli_io = { io_fetch, io_load, io_store, io_remove };
+static const struct tuf_io cli_io = { io_fetch, io_load, io_store, io_remove,
+	NULL };
 
 static int
 open_store(struct store *st, const char *dir, const char *what)

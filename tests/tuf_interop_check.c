@@ -458,7 +458,7 @@ dir_remove(void *arg, const char *name, char *err, size_t errlen)
 }
 
 static const struct tuf_io dir_io = { dir_fetch, dir_load, dir_store,
-	dir_remove };
+	dir_remove, NULL };
 
 static int
 do_client(const char *dir)

@@ -270,7 +270,18 @@ io_remove(void *arg, const char *name, char *err, size_t errlen)
 	return TUF_OK;
 }
 
-const struct tuf_io tr_io = { io_fetch, io_load, io_store, io_remove };
+static void
+io_untrusted(void *arg, const char *name, const char *why)
+{
+	struct tr_repo	*r = arg;
+	size_t		 n = strlen(r->untrusted);
+
+	snprintf(r->untrusted + n, sizeof(r->untrusted) - n, "%s: %s\n",
+	    name, why);
+}
+
+const struct tuf_io tr_io = { io_fetch, io_load, io_store, io_remove,
+	io_untrusted };
 
 /* --- the standard repository ---------------------------------------------- */
 

@@ -57,6 +57,7 @@ struct tr_repo {
 	int64_t		 snap_version;
 	/* test hooks */
 	char		 log[16384];	/* fetched paths, one a line */
+	char		 untrusted[4096]; /* "NAME: why" of ignored files */
 	int		 fail_store;
 	unsigned	 nfetch;
 };

@@ -50,6 +50,7 @@ tuf_client_config_default(struct tuf_client_config *cfg)
 	cfg->max_root_rotations = TUF_DEFAULT_ROOT_ROTATIONS;
 	cfg->max_delegations = TUF_DEFAULT_MAX_DELEGATIONS;
 	cfg->max_depth = TUF_DEFAULT_MAX_DEPTH;
+	cfg->max_list_roles = TUF_DEFAULT_MAX_LIST_ROLES;
 	cfg->root_history = 1;
 }
 
@@ -214,6 +215,7 @@ load_trusted(struct tuf_client *c, const char *name, enum tuf_type type,
 {
 	struct tuf_buf		 b;
 	struct tuf_metadata	*md = NULL;
+	char			 why[256];
 	int			 rc;
 
 	*out = NULL;
@@ -227,12 +229,14 @@ load_trusted(struct tuf_client *c, const char *name, enum tuf_type type,
 		tuf_preferr(err, errlen, "loading %s", name);
 		goto done;
 	}
-	if (tuf_md_parse(b.data, b.len, maxlen, type, rolename, &md, NULL,
-	    0) == TUF_OK &&
-	    tuf_md_verify(md, delegator, role, NULL, NULL, 0) == TUF_OK) {
+	if (tuf_md_parse(b.data, b.len, maxlen, type, rolename, &md, why,
+	    sizeof(why)) == TUF_OK &&
+	    tuf_md_verify(md, delegator, role, NULL, why, sizeof(why)) ==
+	    TUF_OK) {
 		*out = md;
 		md = NULL;
-	}
+	} else if (c->io->untrusted != NULL)
+		c->io->untrusted(c->arg, name, why);
 	rc = TUF_OK;
  done:
 	tuf_md_free(md);
@@ -803,23 +807,6 @@ tuf_client_info(const struct tuf_client *c, struct tuf_client_info *out)
 	}
 }
 
-int
-tuf_client_list_targets(struct tuf_client *c, tuf_target_list_fn fn,
-    void *arg)
-{
-	const char	*path;
-	json_t		*v;
-	int		 rc;
-
-	if (!c->refreshed || c->targets == NULL)
-		return TUF_ERR;
-	json_object_foreach(c->targets->targets, path, v) {
-		if ((rc = fn(arg, path, json_object_get(v, "custom"))) != 0)
-			return rc;
-	}
-	return TUF_OK;
-}
-
 /* --- targets and delegations ------------------------------------------------------ */
 
 /*
@@ -925,6 +912,17 @@ vec_push(struct walk_vec *w, const char *name,
 	return 0;
 }
 
+static int
+vec_has(const struct walk_vec *w, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < w->n; i++)
+		if (strcmp(w->v[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 vec_clear(struct walk_vec *w)
 {
@@ -969,8 +967,7 @@ tuf_client_target(struct tuf_client *c, const char *path,
 	const struct tuf_metadata	*md;
 	json_t				*custom;
 	char				 vis[64];
-	size_t				 i;
-	int				 rc = TUF_ERR, seen;
+	int				 rc = TUF_ERR;
 
 	memset(out, 0, sizeof(*out));
 	if (!c->refreshed || c->targets == NULL) {
@@ -989,9 +986,7 @@ tuf_client_target(struct tuf_client *c, const char *path,
 	/* 5.6.7: pre-order depth-first search of the delegations. */
 	while (stack.n > 0 && visited.n < c->cfg.max_delegations) {
 		e = stack.v[--stack.n];
-		for (seen = 0, i = 0; i < visited.n && !seen; i++)
-			seen = strcmp(visited.v[i].name, e.name) == 0;
-		if (seen) {
+		if (vec_has(&visited, e.name)) {
 			free(e.name);
 			continue;
 		}
@@ -1054,6 +1049,149 @@ tuf_client_target(struct tuf_client *c, const char *path,
 	vec_clear(&visited);
 	free(stack.v);
 	free(children.v);
+	free(visited.v);
+	return rc;
+}
+
+/* --- listing ------------------------------------------------------------------- */
+
+/*
+ * Every role md delegates to, bins included, onto w, the first on top;
+ * more hash bins than max roles is an error (up to 2^32 of them).
+ */
+static int
+push_all_children(struct walk_vec *w, const struct tuf_metadata *md,
+    unsigned depth, unsigned max, char *err, size_t errlen)
+{
+	const struct tuf_succinct	*sr = &md->succinct;
+	char				 name[TUF_MAX_ROLE_NAME + 1];
+	uint64_t			 bin;
+	size_t				 i;
+
+	if (!md->has_delegations)
+		return TUF_OK;
+	if (sr->present && ((uint64_t)1 << sr->bit_length) > max) {
+		tuf_seterr(err, errlen, "listing targets: %llu hash bins, "
+		    "more than the %u delegated roles a listing reads",
+		    (unsigned long long)1 << sr->bit_length, max);
+		return TUF_ERR;
+	}
+	if (sr->present) {
+		for (bin = (uint64_t)1 << sr->bit_length; bin > 0; bin--) {
+			if (tuf_succinct_bin_name(sr, (uint32_t)(bin - 1),
+			    name, sizeof(name)) != TUF_OK) {
+				tuf_seterr(err, errlen, "hash bin name too "
+				    "long");
+				return TUF_ERR;
+			}
+			if (vec_push(w, name, md, &sr->role, depth) != 0)
+				goto oom;
+		}
+		return TUF_OK;
+	}
+	for (i = md->ndeleg; i > 0; i--)
+		if (vec_push(w, md->deleg[i - 1].name, md, &md->deleg[i - 1],
+		    depth) != 0)
+			goto oom;
+	return TUF_OK;
+ oom:
+	tuf_seterr(err, errlen, "out of memory");
+	return TUF_ERR;
+}
+
+/*
+ * The targets of one delegated role that a lookup resolves to this role
+ * (5.6.7, per path): a role may list paths it was not delegated, or that
+ * an earlier role in the search already has.
+ */
+static int
+list_role(struct tuf_client *c, const char *role,
+    const struct tuf_metadata *md, tuf_target_list_fn fn, void *arg,
+    char *err, size_t errlen)
+{
+	struct tuf_target	 t;
+	const char		*path;
+	json_t			*v;
+	char			 vis[TUF_MAX_ROLE_NAME + 1];
+	int			 rc;
+
+	tuf_strvis(vis, sizeof(vis), role, strlen(role));
+	json_object_foreach(md->targets, path, v) {
+		rc = tuf_client_target(c, path, &t, err, errlen);
+		if (rc == TUF_NOTFOUND)
+			continue;
+		if (rc != TUF_OK)
+			return TUF_ERR;
+		rc = strcmp(t.role, vis) == 0 ? fn(arg, path, t.custom) : 0;
+		tuf_target_clear(&t);
+		if (rc != 0)
+			return rc;
+	}
+	return TUF_OK;
+}
+
+int
+tuf_client_list_targets(struct tuf_client *c, tuf_target_list_fn fn,
+    void *arg, char *err, size_t errlen)
+{
+	struct walk_vec			 stack = { NULL, 0, 0 };
+	struct walk_vec			 visited = { NULL, 0, 0 };
+	struct walk_ent			 e;
+	const struct tuf_metadata	*md;
+	const char			*path;
+	json_t				*v;
+	char				 vis[64];
+	int				 rc = TUF_ERR;
+
+	if (!c->refreshed || c->targets == NULL) {
+		tuf_seterr(err, errlen, "target listing before a successful "
+		    "refresh");
+		return TUF_ERR;
+	}
+	json_object_foreach(c->targets->targets, path, v) {
+		if ((rc = fn(arg, path, json_object_get(v, "custom"))) != 0)
+			return rc;
+	}
+	if (c->cfg.max_depth == 0)
+		return TUF_OK;
+	if (push_all_children(&stack, c->targets, 1, c->cfg.max_list_roles,
+	    err, errlen) != TUF_OK)
+		goto out;
+	/* Pre-order, depth first, as lookups search. */
+	while (stack.n > 0) {
+		e = stack.v[--stack.n];
+		if (vec_has(&visited, e.name)) {
+			free(e.name);
+			continue;
+		}
+		if (visited.n >= c->cfg.max_list_roles) {
+			tuf_seterr(err, errlen, "listing targets: more than "
+			    "%u delegated roles (%s not visited)",
+			    c->cfg.max_list_roles, tuf_strvis(vis,
+			    sizeof(vis), e.name, strlen(e.name)));
+			free(e.name);
+			rc = TUF_ERR;
+			goto out;
+		}
+		rc = load_role(c, e.name, e.delegator, e.role,
+		    (struct tuf_metadata **)(uintptr_t)&md, err, errlen);
+		if (rc == TUF_OK)
+			rc = vec_push(&visited, e.name, NULL, NULL, 0) == 0 ?
+			    TUF_OK : TUF_ERR;
+		if (rc == TUF_OK)
+			rc = list_role(c, e.name, md, fn, arg, err, errlen);
+		if (rc == TUF_OK && e.depth < c->cfg.max_depth)
+			rc = push_all_children(&stack, md, e.depth + 1,
+			    c->cfg.max_list_roles, err, errlen);
+		free(e.name);
+		if (rc != TUF_OK)
+			goto out;
+	}
+	rc = TUF_OK;
+ out:
+	vec_clear(&stack);
+	vec_clear(&visited);
+	free(stack.v);
 	free(visited.v);
 	return rc;
 }

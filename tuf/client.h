@@ -53,6 +53,12 @@ struct tuf_io {
 	/* TUF_OK (also when absent) or TUF_ERR. */
 	int	(*remove)(void *arg, const char *name, char *err,
 		    size_t errlen);
+	/*
+	 * Optional: stored metadata name was loaded but does not parse or
+	 * verify (why says how); it is ignored, never trusted, and fetched
+	 * again when needed.  Damage or tampering: worth reporting.
+	 */
+	void	(*untrusted)(void *arg, const char *name, const char *why);
 };
 
 struct tuf_client_config {
@@ -63,6 +69,7 @@ struct tuf_client_config {
 	unsigned	max_root_rotations;	/* root versions per refresh */
 	unsigned	max_delegations;	/* roles visited per lookup */
 	unsigned	max_depth;		/* delegation depth */
+	unsigned	max_list_roles;		/* roles per listing */
 	int64_t		slack;			/* seconds of clock skew */
 	int		root_history;		/* keep and re-verify root@N */
 };
@@ -74,6 +81,7 @@ struct tuf_client_config {
 #define TUF_DEFAULT_ROOT_ROTATIONS	256
 #define TUF_DEFAULT_MAX_DELEGATIONS	32
 #define TUF_DEFAULT_MAX_DEPTH		16
+#define TUF_DEFAULT_MAX_LIST_ROLES	64
 
 void	tuf_client_config_default(struct tuf_client_config *cfg);
 
@@ -155,15 +163,21 @@ void	tuf_client_info(const struct tuf_client *c,
 	    struct tuf_client_info *out);
 
 /*
- * After a successful refresh: call fn for every target the top-level
- * targets role lists (delegated roles are not listed), with its custom
- * field or NULL, until fn returns non-zero (returned).  TUF_OK or TUF_ERR
- * (no successful refresh).
+ * After a successful refresh: call fn for every target a lookup of its
+ * path would find, with its custom field or NULL, until fn returns
+ * non-zero (returned).  The top-level targets come first, then the
+ * delegated roles in the order of the search (pre-order, depth first, hash
+ * bins included), each loaded as tuf_client_target loads it, up to
+ * cfg->max_depth deep and cfg->max_list_roles roles; a path a role lists
+ * is passed on only when the lookup of that path resolves to that role.
+ * TUF_OK, or TUF_ERR (no successful refresh, a role that does not verify,
+ * more roles than the limit) with the reason in err; on an error fn may
+ * have been called for some targets already.
  */
 typedef int (*tuf_target_list_fn)(void *arg, const char *path,
 	    json_t *custom);
 int	tuf_client_list_targets(struct tuf_client *c, tuf_target_list_fn fn,
-	    void *arg);
+	    void *arg, char *err, size_t errlen);
 
 /*
  * Look a target up after a successful refresh: pre-order search of the

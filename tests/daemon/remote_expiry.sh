@@ -5,41 +5,16 @@
 # lockprobe.conf's settings; netd-on-expiry keep), status says what
 # happened and why; a fresh timestamp brings the configuration back.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-. "$top_srcdir/tests/fetch_lib.sh"
-require_root
-command -v python3 >/dev/null || skip "needs python3"
+. "$top_srcdir/tests/remote_lib.sh"
 command -v openssl >/dev/null || skip "needs the openssl command"
-REPO_TOOL=$top_builddir/tools/lockprobe-repo
-[ -x "$REPO_TOOL" ] || fail "$REPO_TOOL not built"
 
 setup_test
-SRV=$T/srv
-mkdir -p "$SRV"
-lr() { "$REPO_TOOL" -d "$SRV/repo" -k "$T/keys" "$@" >> "$T/repo.log" 2>&1 || fail "lockprobe-repo $*: $(tail -n 3 "$T/repo.log")"; }
+remote_setup
 resign() { python3 "$top_srcdir/tests/resign_timestamp.py" "$SRV/repo" "$T/keys" "$1" >> "$T/repo.log" 2>&1 || fail "resign_timestamp.py: $(tail -n 3 "$T/repo.log")"; }
-ctl() { "$LOCKPROBECTL" -s "$T/ctl.sock" "$@"; }
-status_has() { ctl status > "$T/status" 2>&1 && grep -q -- "$1" "$T/status"; }
-wait_status() {
-	_n=0
-	while ! status_has "$1"; do
-		_n=$((_n + 1))
-		[ "$_n" -le $((${2:-15} * 10)) ] || fail "timed out waiting for a status line matching '$1'; status:
-$(cat "$T/status")"
-		sleep 0.1
-	done
-}
 
-lr init
-cp "$SRV/repo/metadata/1.root.json" "$T/root.json"
-printf '{"rewalk_interval_sec": 45}\n' > "$T/lockstat.json"
-lr add lockstat/default.json "$T/lockstat.json"
-printf '{"poll_interval_sec": 1}\n' > "$T/netd.json"
-lr add netd/default.json "$T/netd.json"
-make_certs "$SRV"
-start_fetch_server "$SRV"
-write_conf "heartbeat-interval 1" "heartbeat-timeout 5" \
-    "repository-url http://127.0.0.1:$HTTP_PORT/repo" \
-    "trusted-root $T/root.json" "poll-interval 1" "poll-backoff-max 2" \
+publish lockstat/default.json '{"rewalk_interval_sec": 45}'
+publish netd/default.json '{"poll_interval_sec": 1}'
+remote_conf "poll-interval 1" "poll-backoff-max 2" \
     "lockstat-on-expiry revert" "netd-on-expiry keep"
 start_daemon
 wait_netd_up 1
