@@ -699,7 +699,8 @@ stat_rows(struct privd *pd, const struct contention_stats *st,
 		    "mutex" : "spin");
 		r->msg.verdict = verdict_of(c, r->msg.sleeping);
 	}
-	qsort(rows, n, sizeof(*rows), cmp_stat_row);
+	if (n > 1)
+		qsort(rows, n, sizeof(*rows), cmp_stat_row);
 	*nrows = n;
 	return rows;
 fail:
