@@ -1,12 +1,14 @@
 /*
  * netd's HTTP client (netd/fetch.c) against a server that answers with the
  * fuzz input.  A listener on 127.0.0.1 in this process accepts fetch.c's
- * connection, writes the input (after the first byte) as the raw response
+ * connection, writes the input (after two bytes) as the raw response
  * (status line, headers, body, chunks, whatever it holds), shuts down its
  * side and reads until fetch.c closes.  Nothing in fetch.c is bypassed:
  * the real evhttp connection parses the bytes and fetch.c's own callbacks
  * decide.  The first byte chooses the body limit and whether the request
- * is conditional.
+ * is conditional; the second, if not 0, cuts the response into pieces of
+ * that many bytes with a turn of the event loop between them, so that
+ * fetch.c sees a body arrive in parts.
  *
  * Checked for every input: the result callback runs exactly once, also
  * while the server side winds down; a delivered body is never longer than
@@ -40,12 +42,15 @@
 static struct event_base	*base;
 static struct fetch_ctx		*ctx;
 static struct event		*accept_ev;
+static struct event		*piece_ev;	/* the next piece, after a turn */
 static char			 url[64];
 
 /* One exchange: the input as the response, and what came back. */
 static struct exchange {
 	const uint8_t		*response;
 	size_t			 response_len;
+	size_t			 sent;
+	size_t			 piece;		/* 0: all at once */
 	size_t			 max_body;
 	struct bufferevent	*server;	/* the accepted connection */
 	int			 server_done;	/* closed after fetch.c closed */
@@ -130,6 +135,7 @@ on_result(const struct fetch_result *res, void *arg)
 static void
 server_close(struct exchange *e)
 {
+	evtimer_del(piece_ev);
 	bufferevent_free(e->server);
 	e->server = NULL;
 	e->server_done = 1;
@@ -151,10 +157,44 @@ on_server_event(struct bufferevent *bev, short what, void *arg)
 		server_close(arg);
 }
 
-/* Everything sent: end our side, then wait for fetch.c to close. */
+static void
+send_piece(struct exchange *e)
+{
+	size_t n = e->response_len - e->sent;
+
+	if (e->piece != 0 && n > e->piece)
+		n = e->piece;
+	if (bufferevent_write(e->server, e->response + e->sent, n) != 0)
+		fuzz_fail("bufferevent_write");
+	e->sent += n;
+}
+
+static void
+on_piece_time(evutil_socket_t fd, short what, void *arg)
+{
+	struct exchange *e = arg;
+
+	(void)fd;
+	(void)what;
+	if (e->server != NULL)
+		send_piece(e);
+}
+
+/*
+ * A piece is out: the next after a turn of the loop (fetch.c reads in
+ * between), or, everything sent, end our side and wait for fetch.c to
+ * close.
+ */
 static void
 on_server_written(struct bufferevent *bev, void *arg)
 {
+	struct exchange *e = arg;
+	static const struct timeval now = { 0, 0 };
+
+	if (e->sent < e->response_len) {
+		evtimer_add(piece_ev, &now);
+		return;
+	}
 	bufferevent_setcb(bev, on_server_read, NULL, on_server_event, arg);
 	shutdown(bufferevent_getfd(bev), SHUT_WR);
 }
@@ -181,8 +221,8 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
 	bufferevent_enable(x.server, EV_READ | EV_WRITE);
 	if (x.response_len == 0)
 		on_server_written(x.server, &x);
-	else if (bufferevent_write(x.server, x.response, x.response_len) != 0)
-		fuzz_fail("bufferevent_write");
+	else
+		send_piece(&x);
 }
 
 int
@@ -231,6 +271,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if ((accept_ev = event_new(base, lfd, EV_READ | EV_PERSIST, on_accept,
 	    NULL)) == NULL || event_add(accept_ev, NULL) != 0)
 		fuzz_fail("the listener's event");
+	if ((piece_ev = evtimer_new(base, on_piece_time, &x)) == NULL)
+		fuzz_fail("evtimer_new");
 	return 0;
 }
 
@@ -241,11 +283,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fetch *f;
 	char err[512];
 
-	if (size < 1)
+	if (size < 2)
 		return 0;
 	memset(&x, 0, sizeof(x));
-	x.response = data + 1;
-	x.response_len = size - 1;
+	x.response = data + 2;
+	x.response_len = size - 2;
+	x.piece = data[1];
 	/* limits 0 to 1016 bytes, around the sizes of the inputs */
 	x.max_body = (size_t)(data[0] >> 1) * 8;
 
