@@ -23,7 +23,7 @@ AM_TESTS_ENVIRONMENT += \
 # "make fuzz" says what to install and tests/fuzz_smoke.sh skips.
 FUZZ_TARGETS = fuzz/fuzz_conf fuzz/fuzz_ipc fuzz/fuzz_control \
 	fuzz/fuzz_tuf_json fuzz/fuzz_tuf_key fuzz/fuzz_tuf_metadata fuzz/fuzz_metrics \
-	fuzz/fuzz_products
+	fuzz/fuzz_products fuzz/fuzz_http
 FUZZ_CPPFLAGS = -I$(top_builddir) $(AM_CPPFLAGS) -I$(top_srcdir)/fuzz \
 	-I$(top_srcdir)/netd -I$(top_srcdir)/tuf
 FUZZ_CFLAGS = $(FUZZ_FLAGS) -Wall -Wextra -Wshadow -Wmissing-prototypes \
@@ -83,6 +83,13 @@ fuzz/fuzz_products: $(top_srcdir)/fuzz/fuzz_products.c \
 	    $(top_srcdir)/fuzz/fuzz_products.c $(top_srcdir)/netd/products.c \
 	    $(top_srcdir)/common/settings.c proto/lockprobe.pb-c.c \
 	    $(FUZZ_TUF_SRC) $(JANSSON_LIBS) $(PROTOBUF_C_LIBS)
+fuzz/fuzz_http: $(top_srcdir)/fuzz/fuzz_http.c $(top_srcdir)/netd/fetch.c \
+    $(top_srcdir)/netd/fetch.h $(FUZZ_DEPS)
+	$(FUZZ_BUILD) $(LIBEVENT_CFLAGS) $(LIBEVENT_OPENSSL_CFLAGS) \
+	    $(LIBSSL_CFLAGS) $(LIBCRYPTO_CFLAGS) \
+	    $(top_srcdir)/fuzz/fuzz_http.c $(top_srcdir)/netd/fetch.c \
+	    $(top_srcdir)/common/log.c $(LIBEVENT_OPENSSL_LIBS) \
+	    $(LIBSSL_LIBS) $(LIBCRYPTO_LIBS)
 
 if FUZZ
 fuzz: $(FUZZ_TARGETS)
@@ -99,5 +106,5 @@ TESTS += tests/fuzz_smoke.sh
 EXTRA_DIST += tests/fuzz_smoke.sh fuzz/README.md fuzz/fuzz.h \
 	fuzz/fuzz_conf.c fuzz/fuzz_ipc.c fuzz/fuzz_control.c \
 	fuzz/fuzz_tuf_json.c fuzz/fuzz_tuf_key.c fuzz/fuzz_tuf_metadata.c fuzz/fuzz_metrics.c \
-	fuzz/fuzz_products.c \
+	fuzz/fuzz_products.c fuzz/fuzz_http.c \
 	fuzz/corpus

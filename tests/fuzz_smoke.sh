@@ -14,7 +14,7 @@
 : "${top_builddir:=$top_srcdir}"
 secs=${FUZZ_SMOKE_SECONDS:-20}
 name=fuzz_smoke
-targets="fuzz_conf fuzz_ipc fuzz_control fuzz_tuf_json fuzz_tuf_key fuzz_tuf_metadata fuzz_metrics fuzz_products"
+targets="fuzz_conf fuzz_ipc fuzz_control fuzz_tuf_json fuzz_tuf_key fuzz_tuf_metadata fuzz_metrics fuzz_products fuzz_http"
 
 for t in $targets; do
 	if [ ! -x "$top_builddir/fuzz/$t" ]; then
