@@ -14,14 +14,10 @@
 # sandbox, at all.  netd's leaks are checked outside its sandbox (unit
 # tests, and fuzz/fuzz_http for its HTTP client): see SECURITY.md.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-. "$top_srcdir/tests/fetch_lib.sh"
+. "$top_srcdir/tests/remote_lib.sh"
 require_root
 grep -q '^#define LP_SANITIZERS 1' "$top_builddir/config.h" ||
     skip "needs a sanitizer build (configure --enable-sanitizers)"
-command -v python3 >/dev/null || skip "needs python3"
-REPO_TOOL=$top_builddir/tools/lockprobe-repo
-[ -x "$REPO_TOOL" ] || fail "$REPO_TOOL not built"
-ctl() { "$LOCKPROBECTL" -s "$T/ctl.sock" "$@"; }
 
 # the control: LSan with no roots sees every live block as leaked
 setup_test
@@ -72,45 +68,25 @@ stop_daemon
 ok "no leak at lockprobed's exit"
 rm -rf "$T"
 
-# the poll and apply cycle; the repository helpers are those of
-# tests/daemon/remote_config.sh
+# the poll and apply cycle (tests/remote_lib.sh)
 setup_test
-SRV=$T/srv
-mkdir -p "$SRV" "$T/cfg"
-lr() { "$REPO_TOOL" -d "$SRV/repo" -k "$T/keys" "$@" >> "$T/repo.log" 2>&1 || fail "lockprobe-repo $*: $(tail -n 3 "$T/repo.log")"; }
-publish() {	# publish ID JSON
-	printf '%s\n' "$2" > "$T/cfg/$1.json"
-	lr add "lockstat/$1.json" "$T/cfg/$1.json"
-}
-status_has() { ctl status > "$T/status" 2>&1 && grep -q -- "$1" "$T/status"; }
-wait_status() {
-	wait_for 20 "a status line matching '$1'" status_has "$1"
-}
-polls() { ctl -j status | python3 -c 'import json,sys; print(json.load(sys.stdin)["netd"]["remote"]["polls"])'; }
-polls_above() { [ "$(polls)" -gt "$1" ]; }
-
-lr init
-cp "$SRV/repo/metadata/1.root.json" "$T/root.json"
-publish default '{"rewalk_interval_sec": 45, "map_types": ["hash"]}'
-make_certs "$SRV"
-start_fetch_server "$SRV"
-write_conf "heartbeat-interval 1" "heartbeat-timeout 5" \
-    "repository-url http://127.0.0.1:$HTTP_PORT/repo" \
-    "trusted-root $T/root.json" "poll-interval 1" "poll-backoff-max 3"
+remote_setup
+publish lockstat/default.json '{"rewalk_interval_sec": 45, "map_types": ["hash"]}'
+remote_conf "poll-interval 1" "poll-backoff-max 3"
 export ASAN_OPTIONS=detect_leaks=1
 start_daemon
 unset ASAN_OPTIONS
 wait_netd_up 1
-wait_status "lockstat: lockstat/default.json (targets version 2) applied"
+wait_status "lockstat: lockstat/default.json (targets version 2) applied" 30
 status_has "collector settings (from lockstat/default.json (targets version 2)).*rewalk every 45 s" || fail "lockprobed's settings: $(cat "$T/status")"
-publish default '{"rewalk_interval_sec": 50}'
-wait_status "lockstat: lockstat/default.json (targets version 3) applied"
-publish default '{"rewalk_interval_sec": 50, "range_budget": 1}'
-wait_status "lockstat/default.json (targets version 4) not applied.*range_budget: 1 is out of bounds"
+publish lockstat/default.json '{"rewalk_interval_sec": 50}'
+wait_status "lockstat: lockstat/default.json (targets version 3) applied" 30
+publish lockstat/default.json '{"rewalk_interval_sec": 50, "range_budget": 1}'
+wait_status "lockstat/default.json (targets version 4) not applied.*range_budget: 1 is out of bounds" 30
 wait_log "lockstat: refused, lockstat/default.json stays in force"
 status_has "collector settings (from lockstat/default.json (targets version 3)).*rewalk every 50 s" || fail "the refused update changed lockprobed's settings: $(cat "$T/status")"
 p=$(polls)
-wait_for 15 "two more polls" polls_above $((p + 1))
+wait_polls_past $((p + 1))
 ok "remote: published, polled and applied, updated, a bad update refused, polls go on"
 stop_daemon
 ! log_has "LeakSanitizer" || fail "LeakSanitizer: $(grep -A 20 LeakSanitizer "$LOG" | head -n 40)"
