@@ -57,7 +57,10 @@ ok "only ${P}_app_a is tracked: excluded, other-type and not-included maps are l
 
 D=$(pin_map "${P}_app_d" lru_hash 4)
 [ "$(tracked "$D")" = 0 ] || fail "map $D tracked before any walk saw it"
-ctl rewalk > "$T/rewalk" || fail "rewalk: $(cat "$T/rewalk")"
+# requested walks are limited to one a second, and the start-up walk may
+# be less than that ago
+rewalk() { ctl rewalk > "$T/rewalk" 2>&1; }
+wait_for 10 "lockprobed to take a rewalk request" rewalk
 grep -q "^map walk: [0-9]* maps, [0-9]* lock ranges, in [0-9.]* ms$" "$T/rewalk" || fail "rewalk said: $(cat "$T/rewalk")"
 [ "$(tracked "$D")" = 1 ] || fail "rewalk did not find map $D"
 ctl -j rewalk > "$T/rewalk.json"
