@@ -1085,17 +1085,25 @@ END_TEST
 
 /* --- root rotation ---------------------------------------------------------------- */
 
+/* Root VERSION gives ROLE the one key NEWKEY, signed by SIGN. */
 static void
-rotate_root(int64_t version, struct tr_key *newkey, struct tr_key *const *sign,
-    size_t n)
+rotate_role_key(const char *role, int64_t version, struct tr_key *newkey,
+    struct tr_key *const *sign, size_t n)
 {
 	json_t	*keys = json_object_get(R.root, "keys");
 
 	json_object_set_new(keys, newkey->keyid, tr_keyobj(newkey));
-	json_object_set_new(json_object_get(R.root, "roles"), "root",
+	json_object_set_new(json_object_get(R.root, "roles"), role,
 	    json_pack("{s:[s], s:i}", "keyids", newkey->keyid, "threshold", 1));
 	json_object_set_new(R.root, "version", json_integer(version));
 	tr_publish_root(&R, sign, n);
+}
+
+static void
+rotate_root(int64_t version, struct tr_key *newkey, struct tr_key *const *sign,
+    size_t n)
+{
+	rotate_role_key("root", version, newkey, sign, n);
 }
 
 START_TEST(test_root_rotation)
@@ -1289,12 +1297,7 @@ START_TEST(test_fast_forward_recovery)
 	refresh_fails("rolled back from version 1000");
 	/* The repository rotates the timestamp key: recovery. */
 	tr_key_new(&tk2);
-	json_object_set_new(json_object_get(R.root, "keys"), tk2.keyid,
-	    tr_keyobj(&tk2));
-	json_object_set_new(json_object_get(R.root, "roles"), "timestamp",
-	    json_pack("{s:[s], s:i}", "keyids", tk2.keyid, "threshold", 1));
-	json_object_set_new(R.root, "version", json_integer(2));
-	tr_publish_root(&R, k, 1);
+	rotate_role_key("timestamp", 2, &tk2, k, 1);
 	R.tk = tk2;
 	tr_publish(&R);
 	c = open_ok();
@@ -1315,12 +1318,7 @@ START_TEST(test_fast_forward_recovery)
 	tr_publish(&R);
 	refresh_fails("rolled back");
 	tr_key_new(&sk2);
-	json_object_set_new(json_object_get(R.root, "keys"), sk2.keyid,
-	    tr_keyobj(&sk2));
-	json_object_set_new(json_object_get(R.root, "roles"), "snapshot",
-	    json_pack("{s:[s], s:i}", "keyids", sk2.keyid, "threshold", 1));
-	json_object_set_new(R.root, "version", json_integer(3));
-	tr_publish_root(&R, k, 1);
+	rotate_role_key("snapshot", 3, &sk2, k, 1);
 	R.sk = sk2;
 	tr_publish(&R);
 	/* snapshot keys rotated: trusted timestamp and snapshot forgotten */
@@ -1331,12 +1329,7 @@ START_TEST(test_fast_forward_recovery)
 	/* and once more for the timestamp key */
 	R.ts_version = 1;
 	tr_key_new(&tk2);
-	json_object_set_new(json_object_get(R.root, "keys"), tk2.keyid,
-	    tr_keyobj(&tk2));
-	json_object_set_new(json_object_get(R.root, "roles"), "timestamp",
-	    json_pack("{s:[s], s:i}", "keyids", tk2.keyid, "threshold", 1));
-	json_object_set_new(R.root, "version", json_integer(4));
-	tr_publish_root(&R, k, 1);
+	rotate_role_key("timestamp", 4, &tk2, k, 1);
 	R.tk = tk2;
 	tr_publish(&R);
 	c = open_ok();
